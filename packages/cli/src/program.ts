@@ -1,0 +1,15 @@
+import { readFileSync } from 'node:fs'
+import { Command } from 'commander'
+
+const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+  version: string
+}
+
+/** Builds the `sprinkler` command; each feature package adds its own subcommand here. */
+export function createProgram(): Command {
+  const program = new Command('sprinkler')
+    .description('Server-Sent Events done right: serve, hub, logs, publish, listen, bench.')
+    .version(pkg.version, '-v, --version')
+    .showHelpAfterError('(run `sprinkler --help` for usage)')
+  return program
+}

@@ -1,0 +1,6 @@
+export { createUtf8Decoder, type Utf8Decoder } from './decode.js'
+export { encodeEvent, encodeEventBytes } from './encode.js'
+export { type ErrorCode, errorCodes, SprinklerError } from './errors.js'
+export { createParser, type Parser, type ParserOptions } from './parse.js'
+export { EventStreamParser, type EventStreamParserOptions } from './stream.js'
+export type { EventInput, SseEvent } from './types.js'
