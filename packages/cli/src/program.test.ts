@@ -21,10 +21,10 @@ describe('sprinkler CLI', () => {
     expect(stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/)
   })
 
-  it('fails with a clear message and non-zero exit on an unknown command', async () => {
+  it('fails with a usage hint and non-zero exit on unexpected arguments', async () => {
     await expect(sprinkler('no-such-command')).rejects.toMatchObject({
       code: 1,
-      stderr: expect.stringContaining("unknown command 'no-such-command'"),
+      stderr: expect.stringContaining('sprinkler --help'),
     })
   })
 })
