@@ -2,8 +2,8 @@ import { defineConfig } from 'vitest/config'
 
 // Two cores here: cap workers so servers, browsers and load tests don't starve each other.
 export default defineConfig({
-  resolve: { conditions: ['source'] },
-  ssr: { resolve: { conditions: ['source'] } },
+  resolve: { conditions: ['sprinkler-source'] },
+  ssr: { resolve: { conditions: ['sprinkler-source'] } },
   test: {
     include: [
       'packages/*/src/**/*.test.ts',

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest'
 const run = promisify(execFile)
 const bin = fileURLToPath(new URL('./bin.ts', import.meta.url))
 const sprinkler = (...args: string[]) =>
-  run(process.execPath, ['--conditions=source', '--import', 'tsx', bin, ...args], {
+  run(process.execPath, ['--conditions=sprinkler-source', '--import', 'tsx', bin, ...args], {
     timeout: 20_000,
   })
 

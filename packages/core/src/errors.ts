@@ -9,6 +9,29 @@ export const errorCodes = {
   ERR_SSE_LINE_TOO_LONG:
     'A line in the event stream exceeded the parser’s `maxLineLength`; the line was discarded.',
   ERR_SSE_INVALID_OPTION: 'An option passed to a Sprinkler factory has the wrong type or range.',
+  ERR_SSE_NETWORK:
+    'The client lost its connection: the request failed or the server ended the stream; it reconnects.',
+  ERR_SSE_STATUS:
+    'The client got an HTTP status other than 200; it stops, unless `retry` is set and it was 5xx or 429.',
+  ERR_SSE_CONTENT_TYPE:
+    'The client got a 200 whose Content-Type is not `text/event-stream`; it stops for good.',
+  ERR_SSE_READ_TIMEOUT:
+    'The client received no bytes (not even a heartbeat) for `readTimeoutMs`; it reconnects.',
+  ERR_SSE_RETRIES_EXHAUSTED:
+    'The client failed `retry.maxRetries` reconnection attempts in a row; it is closed for good.',
+  ERR_SSE_CLIENT_CLOSED: 'The client closed the connection (a stream’s signal reason).',
+  ERR_SSE_SLOW_CLIENT:
+    'A client stopped reading and its buffered bytes passed `maxBufferBytes`; it was disconnected and can resume with Last-Event-ID.',
+  ERR_SSE_SERVER_CLOSED: 'The server closed the stream: `close()`, a closed channel, or shutdown.',
+  ERR_SSE_UNAUTHORIZED: 'The `authorize` hook refused the request as unauthenticated (HTTP 401).',
+  ERR_SSE_FORBIDDEN: 'The `authorize` hook refused the request as not allowed (HTTP 403).',
+  ERR_SSE_AUTHORIZE_FAILED:
+    'The `authorize` hook threw; the client got a bare 500 and the error is reported as a diagnostic.',
+  ERR_SSE_INVALID_LAST_EVENT_ID: 'The Last-Event-ID header or query parameter is too long (HTTP 400).',
+  ERR_SSE_METHOD_NOT_ALLOWED: 'An event stream was requested with a method other than GET (HTTP 405).',
+  ERR_SSE_HANDLER_FAILED:
+    'An app hook (`onStream`) threw or rejected; the stream was closed and the error reported as a diagnostic.',
+  ERR_SSE_CHANNEL_CLOSED: 'A stream subscribed to, or an event was published on, a closed channel.',
 } as const
 
 export type ErrorCode = keyof typeof errorCodes

@@ -1,0 +1,225 @@
+import { SprinklerError } from '@sprinkler/core'
+import type { ServerEvent } from './message.js'
+import { SseStream, type SseTransport } from './stream.js'
+import { type Principal, Refusal, type SseOptions, type SseRequest } from './types.js'
+
+/** The response headers of an event stream. spec: the MIME type is `text/event-stream`. */
+export function eventStreamHeaders(httpVersionMajor: number): Record<string, string> {
+  const headers: Record<string, string> = {
+    'content-type': 'text/event-stream; charset=utf-8',
+    // no-transform: compression middleware and proxies leave the stream alone.
+    'cache-control': 'no-cache, no-transform',
+    // nginx: don't buffer this response.
+    'x-accel-buffering': 'no',
+  }
+  // Connection-specific headers are illegal on HTTP/2 (RFC 9113 §8.2.2).
+  if (httpVersionMajor < 2) headers.connection = 'keep-alive'
+  return headers
+}
+
+/** The outcome of checking a request, before any byte of the response is written. */
+export type Admission =
+  | { ok: true; principal: Principal; lastEventId: string | undefined }
+  | { ok: false; status: number; headers: Record<string, string>; body: string }
+
+export interface EndpointStats {
+  /** Streams open now. */
+  active: number
+  /** Streams opened since start. */
+  opened: number
+  /** Requests refused (401/403/400/405/503) or failed in `authorize` (500). */
+  refused: number
+  /** Streams ended because the client went away. */
+  clientClosed: number
+  /** Streams dropped because the client fell more than `maxBufferBytes` behind. */
+  slowClientDisconnects: number
+}
+
+export interface SseEndpointOptions extends SseOptions {
+  /** Called with every accepted stream: subscribe it to channels, send to it, tie timers to its signal. */
+  onStream?: (stream: SseStream) => void | Promise<void>
+}
+
+export interface CloseOptions {
+  /** A last event sent to every stream before it ends. */
+  event?: ServerEvent
+  /** Streams whose connection has not ended by then are dropped. Default 5 000 ms. */
+  timeoutMs?: number
+}
+
+const DEFAULTS = { heartbeatMs: 15_000, maxBufferBytes: 1024 * 1024, maxLastEventIdLength: 1024 }
+
+/**
+ * What every adapter shares: admission (method, Last-Event-ID, `authorize`), the set of open
+ * streams, statistics and graceful shutdown. Adapters only convert requests and bytes.
+ *
+ * Events (EventTarget): `open` and `close` (detail: the stream), `error` (detail: a
+ * SprinklerError whose `cause` is what an app hook threw). The library never logs.
+ */
+export class SseEndpoint extends EventTarget {
+  readonly options: Readonly<SseEndpointOptions>
+  readonly stats: EndpointStats = {
+    active: 0,
+    opened: 0,
+    refused: 0,
+    clientClosed: 0,
+    slowClientDisconnects: 0,
+  }
+  readonly #streams = new Set<SseStream>()
+  #closing = false
+
+  constructor(options: SseEndpointOptions = {}) {
+    super()
+    this.options = options
+  }
+
+  /** The streams open now. */
+  get streams(): ReadonlySet<SseStream> {
+    return this.#streams
+  }
+
+  /** Decides whether a request gets a stream. Never throws. */
+  async admit(request: SseRequest): Promise<Admission> {
+    if (this.#closing) {
+      return this.#refuse(503, 'ERR_SSE_SERVER_CLOSED', 'The server is shutting down.')
+    }
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      return this.#refuse(405, 'ERR_SSE_METHOD_NOT_ALLOWED', 'Event streams are read with GET.', {
+        allow: 'GET',
+      })
+    }
+    const lastEventId = this.#lastEventId(request)
+    const max = this.options.maxLastEventIdLength ?? DEFAULTS.maxLastEventIdLength
+    if (lastEventId !== undefined && lastEventId.length > max) {
+      return this.#refuse(
+        400,
+        'ERR_SSE_INVALID_LAST_EVENT_ID',
+        `Last-Event-ID is longer than ${max} characters.`,
+      )
+    }
+    let verdict: Principal | Refusal
+    try {
+      verdict = this.options.authorize ? await this.options.authorize(request) : {}
+    } catch (cause) {
+      this.#report('ERR_SSE_AUTHORIZE_FAILED', 'The authorize hook threw.', cause)
+      // Nothing of the hook's error reaches the client.
+      return this.#refuse(500, 'ERR_SSE_AUTHORIZE_FAILED', 'Internal Server Error')
+    }
+    if (verdict instanceof Refusal) {
+      return verdict.status === 401
+        ? this.#refuse(401, 'ERR_SSE_UNAUTHORIZED', verdict.reason, {
+            'www-authenticate': 'Bearer',
+          })
+        : this.#refuse(403, 'ERR_SSE_FORBIDDEN', verdict.reason)
+    }
+    if (typeof verdict !== 'object' || verdict === null) {
+      this.#report(
+        'ERR_SSE_AUTHORIZE_FAILED',
+        'The authorize hook must return a principal object or refuse(status, reason).',
+      )
+      return this.#refuse(500, 'ERR_SSE_AUTHORIZE_FAILED', 'Internal Server Error')
+    }
+    return { ok: true, principal: verdict, lastEventId }
+  }
+
+  /**
+   * Opens the stream on a transport whose response headers are already sent, then hands it
+   * to `onStream`. The adapter forwards `drained` and `disconnected` to the stream.
+   */
+  open(
+    request: SseRequest,
+    admission: Admission & { ok: true },
+    transport: SseTransport,
+  ): SseStream {
+    const stream = new SseStream({
+      id: crypto.randomUUID(),
+      request,
+      principal: admission.principal,
+      lastEventId: admission.lastEventId,
+      transport,
+      heartbeatMs: this.options.heartbeatMs ?? DEFAULTS.heartbeatMs,
+      maxBufferBytes: this.options.maxBufferBytes ?? DEFAULTS.maxBufferBytes,
+    })
+    this.#streams.add(stream)
+    this.stats.active++
+    this.stats.opened++
+    stream.signal.addEventListener('abort', () => this.#forget(stream), { once: true })
+    // spec: "retry" sets the event stream's reconnection time.
+    if (this.options.retryMs !== undefined) stream.send({ retry: this.options.retryMs })
+    this.dispatchEvent(new CustomEvent('open', { detail: stream }))
+    this.#run(stream)
+    return stream
+  }
+
+  /**
+   * Ends every stream (each gets `event` first, when given), refuses new ones with 503, and
+   * resolves once every connection has ended or, at `timeoutMs`, been dropped.
+   */
+  async close(options: CloseOptions = {}): Promise<void> {
+    this.#closing = true
+    const streams = [...this.#streams]
+    for (const stream of streams) stream.close(options.event)
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const deadline = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, options.timeoutMs ?? 5_000)
+    })
+    await Promise.race([Promise.all(streams.map((s) => s.finished)), deadline])
+    clearTimeout(timer)
+    for (const stream of streams) stream.destroy()
+  }
+
+  #run(stream: SseStream): void {
+    const { onStream } = this.options
+    if (!onStream) return
+    try {
+      const result = onStream(stream)
+      if (result && typeof result.then === 'function') {
+        result.then(undefined, (cause: unknown) => this.#streamFailed(stream, cause))
+      }
+    } catch (cause) {
+      this.#streamFailed(stream, cause)
+    }
+  }
+
+  #streamFailed(stream: SseStream, cause: unknown): void {
+    this.#report('ERR_SSE_HANDLER_FAILED', 'The onStream hook threw; the stream was closed.', cause)
+    stream.close()
+  }
+
+  #forget(stream: SseStream): void {
+    this.#streams.delete(stream)
+    this.stats.active--
+    const code = (stream.signal.reason as SprinklerError).code
+    if (code === 'ERR_SSE_CLIENT_CLOSED') this.stats.clientClosed++
+    else if (code === 'ERR_SSE_SLOW_CLIENT') this.stats.slowClientDisconnects++
+    this.dispatchEvent(new CustomEvent('close', { detail: stream }))
+  }
+
+  #lastEventId(request: SseRequest): string | undefined {
+    const header = request.header('last-event-id')
+    if (header !== null) return header
+    const param = this.options.lastEventIdParam
+    return param ? (request.url.searchParams.get(param) ?? undefined) : undefined
+  }
+
+  #refuse(
+    status: number,
+    code: string,
+    message: string,
+    extraHeaders: Record<string, string> = {},
+  ): Admission {
+    this.stats.refused++
+    return {
+      ok: false,
+      status,
+      headers: { 'content-type': 'application/json; charset=utf-8', ...extraHeaders },
+      body: JSON.stringify({ error: { code, message } }),
+    }
+  }
+
+  #report(code: string, message: string, cause?: unknown): void {
+    this.dispatchEvent(
+      new CustomEvent('error', { detail: new SprinklerError(code, message, { cause }) }),
+    )
+  }
+}

@@ -1,0 +1,32 @@
+export {
+  type Channel,
+  type ChannelFilter,
+  type ChannelMessage,
+  type ChannelOptions,
+  type ChannelStats,
+  createChannel,
+  type GapInfo,
+  type SubscribeOptions,
+  type Subscription,
+  type Target,
+} from './channel.js'
+export {
+  type Admission,
+  type CloseOptions,
+  type EndpointStats,
+  eventStreamHeaders,
+  SseEndpoint,
+  type SseEndpointOptions,
+} from './endpoint.js'
+export { activeHeartbeatTimers } from './heartbeat.js'
+export type { HistoryOptions } from './history.js'
+export type { ServerEvent } from './message.js'
+export { type DisconnectCode, SseStream, type SseTransport } from './stream.js'
+export {
+  type Authorize,
+  type Principal,
+  Refusal,
+  refuse,
+  type SseOptions,
+  type SseRequest,
+} from './types.js'

@@ -1,0 +1,102 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2'
+import {
+  type CloseOptions,
+  eventStreamHeaders,
+  SseEndpoint,
+  type SseEndpointOptions,
+} from '../endpoint.js'
+import type { SseStream, SseTransport } from '../stream.js'
+import type { SseRequest } from '../types.js'
+
+export type NodeRequest = IncomingMessage | Http2ServerRequest
+export type NodeResponse = ServerResponse | Http2ServerResponse
+
+/** A node:http / node:http2 request handler that turns requests into event streams. */
+export interface NodeSseHandler {
+  /** Resolves to the stream, or to undefined when the request was refused or left early. */
+  (req: NodeRequest, res: NodeResponse): Promise<SseStream | undefined>
+  readonly endpoint: SseEndpoint
+  /** Ends every stream (see {@link SseEndpoint.close}); then `server.close()` can finish. */
+  close(options?: CloseOptions): Promise<void>
+}
+
+/** The request seen through the toolkit's eyes; the URL is parsed only if asked for. */
+class NodeSseRequest implements SseRequest {
+  #url: URL | undefined
+  constructor(readonly raw: NodeRequest) {}
+
+  get method(): string {
+    return this.raw.method ?? 'GET'
+  }
+
+  get url(): URL {
+    // Only the path and query matter here; a made-up origin keeps a bad Host header harmless.
+    this.#url ??= new URL(this.raw.url ?? '/', 'http://localhost')
+    return this.#url
+  }
+
+  header(name: string): string | null {
+    const value = this.raw.headers[name.toLowerCase()]
+    if (value === undefined) return null
+    return Array.isArray(value) ? value.join(', ') : value
+  }
+}
+
+/** Writes into a node response; `write()` returning false is the backpressure signal. */
+class NodeTransport implements SseTransport {
+  constructor(readonly res: NodeResponse) {}
+  write(chunk: Uint8Array): boolean {
+    return (this.res as ServerResponse).write(chunk)
+  }
+  bufferedBytes(): number {
+    return this.res.writableLength
+  }
+  end(): void {
+    this.res.end()
+  }
+  destroy(): void {
+    ;(this.res as ServerResponse).destroy()
+  }
+}
+
+/**
+ * Serves event streams on node:http or node:http2 (compatibility API):
+ * `http.createServer((req, res) => events(req, res))`.
+ */
+export function createSseHandler(options: SseEndpointOptions = {}): NodeSseHandler {
+  const endpoint = new SseEndpoint(options)
+  return Object.assign((req: NodeRequest, res: NodeResponse) => serveSse(endpoint, req, res), {
+    endpoint,
+    close: (closeOptions?: CloseOptions) => endpoint.close(closeOptions),
+  })
+}
+
+/** Serves one request on an endpoint: what every node-based adapter (Express, Fastify) calls. */
+export async function serveSse(
+  endpoint: SseEndpoint,
+  req: NodeRequest,
+  res: NodeResponse,
+): Promise<SseStream | undefined> {
+  const request = new NodeSseRequest(req)
+  const admission = await endpoint.admit(request)
+  // The client may have gone while `authorize` ran.
+  if (res.destroyed || res.writableEnded) return undefined
+  if (!admission.ok) {
+    res.writeHead(admission.status, admission.headers)
+    res.end(admission.body)
+    return undefined
+  }
+  res.writeHead(200, eventStreamHeaders(req.httpVersionMajor))
+  if (req.method === 'HEAD') {
+    res.end()
+    return undefined
+  }
+  // Send the headers now: the client learns the stream is open before the first event
+  // (HTTP/2's writeHead already sent them).
+  if ('flushHeaders' in res) res.flushHeaders()
+  const stream = endpoint.open(request, admission, new NodeTransport(res))
+  res.on('drain', () => stream.drained())
+  res.on('close', () => stream.disconnected())
+  return stream
+}

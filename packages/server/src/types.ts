@@ -1,0 +1,49 @@
+/** What an adapter tells the toolkit about an incoming request, whatever the framework. */
+export interface SseRequest {
+  readonly method: string
+  /** The full request URL (path and query), parsed. */
+  readonly url: URL
+  /** Header lookup by case-insensitive name; `null` when absent. */
+  header(name: string): string | null
+  /** The framework's own request object (node IncomingMessage, web Request, …). */
+  readonly raw: unknown
+}
+
+/** Who the connection belongs to: what `authorize` returns to accept a request. */
+export interface Principal {
+  /** The user id that `to: { user }` targeting and per-user replay compare against. */
+  user?: string
+  [key: string]: unknown
+}
+
+/** A refusal returned by `authorize`; build it with {@link refuse}. */
+export class Refusal {
+  constructor(
+    readonly status: 401 | 403,
+    readonly reason: string,
+  ) {}
+}
+
+/** Refuse a request from `authorize`: 401 (who are you?) or 403 (not you). */
+export function refuse(status: 401 | 403, reason: string): Refusal {
+  return new Refusal(status, reason)
+}
+
+/** The hook where cookies or Bearer tokens are checked. */
+export type Authorize = (request: SseRequest) => Principal | Refusal | Promise<Principal | Refusal>
+
+/** Options shared by every adapter. */
+export interface SseOptions {
+  /** Accept (return a principal) or refuse (return `refuse(401|403, reason)`). Default: accept all. */
+  authorize?: Authorize
+  /** Comment heartbeat interval; 0 turns heartbeats off. Default 15 000 ms. */
+  heartbeatMs?: number
+  /** Reconnection delay hint sent as `retry:` when the stream opens. Default: none sent. */
+  retryMs?: number
+  /** Per-client bound on bytes waiting for a slow socket; past it the client is disconnected. Default 1 MiB. */
+  maxBufferBytes?: number
+  /** A query parameter also read as the Last-Event-ID (e.g. `lastEventId`), for clients that cannot set headers. */
+  lastEventIdParam?: string
+  /** Longest Last-Event-ID accepted; longer gets 400. Default 1024. */
+  maxLastEventIdLength?: number
+}

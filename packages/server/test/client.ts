@@ -1,0 +1,79 @@
+import { EventStreamParser, type SseEvent } from '@sprinkler/core'
+
+/** A test client: fetch + the core parser, with a queue to await events in order. */
+export interface TestEventStream {
+  readonly response: Response
+  /** Every event received so far. */
+  readonly events: SseEvent[]
+  /** Comments received so far. */
+  readonly comments: string[]
+  /** Resolves when at least `count` events have arrived (rejects if the stream ends first). */
+  waitForEvents(count: number): Promise<SseEvent[]>
+  /** Resolves when the server ends the stream. */
+  readonly ended: Promise<void>
+  close(): void
+}
+
+export async function openEventStream(
+  url: string,
+  init: { headers?: Record<string, string>; fetch?: typeof fetch } = {},
+): Promise<TestEventStream> {
+  const controller = new AbortController()
+  const response = await (init.fetch ?? fetch)(url, {
+    headers: { accept: 'text/event-stream', ...init.headers },
+    signal: controller.signal,
+  })
+  const events: SseEvent[] = []
+  const comments: string[] = []
+  let waiters: { count: number; resolve: (e: SseEvent[]) => void; reject: (e: Error) => void }[] =
+    []
+  let done = false
+  const settle = () => {
+    waiters = waiters.filter((w) => {
+      if (events.length >= w.count) w.resolve(events.slice())
+      else if (done) w.reject(new Error(`stream ended after ${events.length}/${w.count} events`))
+      else return true
+      return false
+    })
+  }
+  const ended = (async () => {
+    if (!response.body || response.status !== 200) return
+    const reader = response.body
+      .pipeThrough(new EventStreamParser({ onComment: (c) => comments.push(c) }))
+      .getReader()
+    try {
+      for (;;) {
+        const { value, done: finished } = await reader.read()
+        if (finished) break
+        events.push(value)
+        settle()
+      }
+    } catch {
+      // aborted by close(), or the server dropped us: either way the stream is over
+    } finally {
+      done = true
+      settle()
+    }
+  })()
+  return {
+    response,
+    events,
+    comments,
+    ended,
+    waitForEvents: (count) =>
+      new Promise((resolve, reject) => {
+        waiters.push({ count, resolve, reject })
+        settle()
+      }),
+    close: () => controller.abort(),
+  }
+}
+
+/** Resolves once `check()` is true, polling on the event loop (not on wall-clock sleeps). */
+export async function until(check: () => boolean, what = 'condition', maxTurns = 20_000) {
+  for (let i = 0; i < maxTurns; i++) {
+    if (check()) return
+    await new Promise((r) => setImmediate(r))
+  }
+  throw new Error(`timed out waiting for ${what}`)
+}
