@@ -30,7 +30,7 @@ export const errorCodes = {
   ERR_SSE_INVALID_LAST_EVENT_ID: 'The Last-Event-ID header or query parameter is too long (HTTP 400).',
   ERR_SSE_METHOD_NOT_ALLOWED: 'An event stream was requested with a method other than GET (HTTP 405).',
   ERR_SSE_HANDLER_FAILED:
-    'An app hook (`onStream`) threw or rejected; the stream was closed and the error reported as a diagnostic.',
+    'An app hook threw: `onStream` (the stream is closed) or a channel filter (the event is withheld from that subscriber); reported as a diagnostic.',
   ERR_SSE_CHANNEL_CLOSED: 'A stream subscribed to, or an event was published on, a closed channel.',
 } as const
 
