@@ -1,0 +1,17 @@
+export {
+  type ClientErrorCode,
+  SseErrorEvent,
+  SseErrorEvent as ErrorEvent,
+  type SseErrorEventInit,
+} from './error-event.js'
+export { type EventHandler, EventSource } from './event-source.js'
+export type {
+  EventSourceEventMap,
+  EventSourceInit,
+  FetchLike,
+  FetchLikeInit,
+  FetchLikeResponse,
+  HeadersLike,
+  ReaderLike,
+  RetryOptions,
+} from './types.js'
