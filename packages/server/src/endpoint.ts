@@ -19,7 +19,13 @@ export function eventStreamHeaders(httpVersionMajor: number): Record<string, str
 
 /** The outcome of checking a request, before any byte of the response is written. */
 export type Admission =
-  | { ok: true; principal: Principal; lastEventId: string | undefined }
+  | {
+      ok: true
+      principal: Principal
+      lastEventId: string | undefined
+      /** The event-stream headers plus the endpoint's `responseHeaders`. */
+      headers: Record<string, string>
+    }
   | { ok: false; status: number; headers: Record<string, string>; body: string }
 
 export interface EndpointStats {
@@ -79,19 +85,26 @@ export class SseEndpoint extends EventTarget {
   }
 
   /** Decides whether a request gets a stream. Never throws. */
-  async admit(request: SseRequest): Promise<Admission> {
+  async admit(request: SseRequest, httpVersionMajor = 1): Promise<Admission> {
     if (this.#closing) {
-      return this.#refuse(503, 'ERR_SSE_SERVER_CLOSED', 'The server is shutting down.')
+      return this.#refuse(request, 503, 'ERR_SSE_SERVER_CLOSED', 'The server is shutting down.')
     }
     if (request.method !== 'GET' && request.method !== 'HEAD') {
-      return this.#refuse(405, 'ERR_SSE_METHOD_NOT_ALLOWED', 'Event streams are read with GET.', {
-        allow: 'GET',
-      })
+      return this.#refuse(
+        request,
+        405,
+        'ERR_SSE_METHOD_NOT_ALLOWED',
+        'Event streams are read with GET.',
+        {
+          allow: 'GET',
+        },
+      )
     }
     const lastEventId = this.#lastEventId(request)
     const max = this.options.maxLastEventIdLength ?? DEFAULTS.maxLastEventIdLength
     if (lastEventId !== undefined && lastEventId.length > max) {
       return this.#refuse(
+        request,
         400,
         'ERR_SSE_INVALID_LAST_EVENT_ID',
         `Last-Event-ID is longer than ${max} characters.`,
@@ -103,23 +116,30 @@ export class SseEndpoint extends EventTarget {
     } catch (cause) {
       this.#report('ERR_SSE_AUTHORIZE_FAILED', 'The authorize hook threw.', cause)
       // Nothing of the hook's error reaches the client.
-      return this.#refuse(500, 'ERR_SSE_AUTHORIZE_FAILED', 'Internal Server Error')
+      return this.#refuse(request, 500, 'ERR_SSE_AUTHORIZE_FAILED', 'Internal Server Error')
     }
     if (verdict instanceof Refusal) {
-      return verdict.status === 401
-        ? this.#refuse(401, 'ERR_SSE_UNAUTHORIZED', verdict.reason, {
-            'www-authenticate': 'Bearer',
-          })
-        : this.#refuse(403, 'ERR_SSE_FORBIDDEN', verdict.reason)
+      const code =
+        verdict.code ?? (verdict.status === 401 ? 'ERR_SSE_UNAUTHORIZED' : 'ERR_SSE_FORBIDDEN')
+      const auth: Record<string, string> =
+        verdict.status === 401 ? { 'www-authenticate': 'Bearer' } : {}
+      return this.#refuse(request, verdict.status, code, verdict.reason, {
+        ...auth,
+        ...verdict.headers,
+      })
     }
     if (typeof verdict !== 'object' || verdict === null) {
       this.#report(
         'ERR_SSE_AUTHORIZE_FAILED',
         'The authorize hook must return a principal object or refuse(status, reason).',
       )
-      return this.#refuse(500, 'ERR_SSE_AUTHORIZE_FAILED', 'Internal Server Error')
+      return this.#refuse(request, 500, 'ERR_SSE_AUTHORIZE_FAILED', 'Internal Server Error')
     }
-    return { ok: true, principal: verdict, lastEventId }
+    const headers = {
+      ...eventStreamHeaders(httpVersionMajor),
+      ...this.options.responseHeaders?.(request, verdict),
+    }
+    return { ok: true, principal: verdict, lastEventId, headers }
   }
 
   /**
@@ -203,6 +223,7 @@ export class SseEndpoint extends EventTarget {
   }
 
   #refuse(
+    request: SseRequest,
     status: number,
     code: string,
     message: string,
@@ -212,7 +233,11 @@ export class SseEndpoint extends EventTarget {
     return {
       ok: false,
       status,
-      headers: { 'content-type': 'application/json; charset=utf-8', ...extraHeaders },
+      headers: {
+        'content-type': 'application/json; charset=utf-8',
+        ...this.options.responseHeaders?.(request),
+        ...extraHeaders,
+      },
       body: JSON.stringify({ error: { code, message } }),
     }
   }

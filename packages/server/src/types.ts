@@ -19,14 +19,26 @@ export interface Principal {
 /** A refusal returned by `authorize`; build it with {@link refuse}. */
 export class Refusal {
   constructor(
-    readonly status: 401 | 403,
+    readonly status: number,
     readonly reason: string,
+    /** Stable error code in the JSON body; defaults by status (401, 403). */
+    readonly code?: string,
+    /** Extra response headers (e.g. `retry-after`). */
+    readonly headers?: Record<string, string>,
   ) {}
 }
 
-/** Refuse a request from `authorize`: 401 (who are you?) or 403 (not you). */
-export function refuse(status: 401 | 403, reason: string): Refusal {
-  return new Refusal(status, reason)
+/**
+ * Refuse a request from `authorize`: 401 (who are you?), 403 (not you), or any other 4xx/5xx
+ * with your own stable `code` (e.g. 429 for a per-IP limit). The client gets
+ * `{ "error": { "code", "message": reason } }`.
+ */
+export function refuse(
+  status: number,
+  reason: string,
+  options: { code?: string; headers?: Record<string, string> } = {},
+): Refusal {
+  return new Refusal(status, reason, options.code, options.headers)
 }
 
 /** The hook where cookies or Bearer tokens are checked. */
@@ -36,6 +48,14 @@ export type Authorize = (request: SseRequest) => Principal | Refusal | Promise<P
 export interface SseOptions {
   /** Accept (return a principal) or refuse (return `refuse(401|403, reason)`). Default: accept all. */
   authorize?: Authorize
+  /**
+   * Extra headers for every response of this endpoint, stream or refusal (CORS, for one). The
+   * principal is there when the request was accepted.
+   */
+  responseHeaders?: (
+    request: SseRequest,
+    principal?: Principal,
+  ) => Record<string, string> | undefined
   /** Comment heartbeat interval; 0 turns heartbeats off. Default 15 000 ms. */
   heartbeatMs?: number
   /** Reconnection delay hint sent as `retry:` when the stream opens. Default: none sent. */

@@ -246,6 +246,34 @@ export function behaviourSuite(name: string, start: StartAdapter): void {
       expect(good.response.status).toBe(200)
     })
 
+    it('refuses with any status and code the app chooses, with its responseHeaders on every response', async () => {
+      await serve({
+        authorize: (req) =>
+          req.header('x-flood')
+            ? refuse(429, 'Too many streams from this address.', {
+                code: 'ERR_APP_TOO_MANY',
+                headers: { 'retry-after': '5' },
+              })
+            : { user: 'u' },
+        responseHeaders: (_req, principal) => ({
+          'access-control-allow-origin': 'https://app.example',
+          ...(principal && { 'x-user': String(principal.user) }),
+        }),
+      })
+      const flood = await open({ 'x-flood': '1' })
+      expect(flood.response.status).toBe(429)
+      expect(flood.response.headers.get('retry-after')).toBe('5')
+      expect(flood.response.headers.get('access-control-allow-origin')).toBe('https://app.example')
+      expect(await flood.response.json()).toEqual({
+        error: { code: 'ERR_APP_TOO_MANY', message: 'Too many streams from this address.' },
+      })
+      const ok = await open()
+      expect(ok.response.status).toBe(200)
+      expect(ok.response.headers.get('access-control-allow-origin')).toBe('https://app.example')
+      expect(ok.response.headers.get('x-user')).toBe('u')
+      expect(ok.response.headers.get('content-type')).toBe('text/event-stream; charset=utf-8')
+    })
+
     it('answers 400 to an overlong Last-Event-ID and 405 to POST', async () => {
       const s = await serve()
       const long = await open({ 'last-event-id': 'x'.repeat(2000) })

@@ -1,11 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2'
-import {
-  type CloseOptions,
-  eventStreamHeaders,
-  SseEndpoint,
-  type SseEndpointOptions,
-} from '../endpoint.js'
+import { type CloseOptions, SseEndpoint, type SseEndpointOptions } from '../endpoint.js'
 import type { SseStream, SseTransport } from '../stream.js'
 import type { SseRequest } from '../types.js'
 
@@ -79,7 +74,7 @@ export async function serveSse(
   res: NodeResponse,
 ): Promise<SseStream | undefined> {
   const request = new NodeSseRequest(req)
-  const admission = await endpoint.admit(request)
+  const admission = await endpoint.admit(request, req.httpVersionMajor)
   // The client may have gone while `authorize` ran.
   if (res.destroyed || res.writableEnded) return undefined
   if (!admission.ok) {
@@ -87,7 +82,7 @@ export async function serveSse(
     res.end(admission.body)
     return undefined
   }
-  res.writeHead(200, eventStreamHeaders(req.httpVersionMajor))
+  res.writeHead(200, admission.headers)
   if (req.method === 'HEAD') {
     res.end()
     return undefined
