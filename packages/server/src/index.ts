@@ -19,7 +19,7 @@ export {
   type SseEndpointOptions,
 } from './endpoint.js'
 export { activeHeartbeatTimers } from './heartbeat.js'
-export type { HistoryOptions } from './history.js'
+export { History, type HistoryEntry, type HistoryOptions, type Lookup } from './history.js'
 export type { ServerEvent } from './message.js'
 export { type DisconnectCode, SseStream, type SseTransport } from './stream.js'
 export {

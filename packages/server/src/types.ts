@@ -5,6 +5,8 @@ export interface SseRequest {
   readonly url: URL
   /** Header lookup by case-insensitive name; `null` when absent. */
   header(name: string): string | null
+  /** The peer's IP address, where the runtime tells it. */
+  readonly remoteAddress?: string | undefined
   /** The framework's own request object (node IncomingMessage, web Request, …). */
   readonly raw: unknown
 }

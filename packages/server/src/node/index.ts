@@ -16,13 +16,17 @@ export interface NodeSseHandler {
   close(options?: CloseOptions): Promise<void>
 }
 
-/** The request seen through the toolkit's eyes; the URL is parsed only if asked for. */
-class NodeSseRequest implements SseRequest {
+/** A node request seen through the toolkit's eyes; the URL is parsed only if asked for. */
+export class NodeSseRequest implements SseRequest {
   #url: URL | undefined
   constructor(readonly raw: NodeRequest) {}
 
   get method(): string {
     return this.raw.method ?? 'GET'
+  }
+
+  get remoteAddress(): string | undefined {
+    return this.raw.socket?.remoteAddress
   }
 
   get url(): URL {
