@@ -47,6 +47,7 @@ export function parseRetryAfter(value: string | null): number | undefined {
   if (value === null) return undefined
   const text = value.trim()
   if (/^\d+$/.test(text)) return Number(text) * 1000
-  const date = Date.parse(text)
+  // Every HTTP-date form starts with the day name ("Sun, 06 Nov 1994 08:49:37 GMT").
+  const date = /^[a-z]{3}/i.test(text) ? Date.parse(text) : Number.NaN
   return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now())
 }

@@ -335,7 +335,7 @@ export class EventSource extends EventTarget {
         const chunk = await reader.read()
         if (chunk.done) break
         this.#lastRead = Date.now()
-        this.#parser.feed(decoder.decode(chunk.value))
+        this.#parser.feed(decoder.decode(chunk.value as Uint8Array))
         if (signal.aborted) {
           void reader.cancel().catch(noop)
           signal.throwIfAborted()
@@ -484,6 +484,10 @@ export class EventSource extends EventTarget {
 for (const [name, value] of Object.entries({ CONNECTING, OPEN, CLOSED })) {
   Object.defineProperty(EventSource.prototype, name, { value, enumerable: true })
 }
+// How code written for the `eventsource` package (v3+) detects that `fetch` can be given.
+Object.defineProperty(EventSource, Symbol.for('eventsource.supports-fetch-override'), {
+  value: true,
+})
 
 /** Typed listeners for the standard events; any other type gets a `MessageEvent`. */
 export interface EventSource {

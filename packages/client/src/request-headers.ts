@@ -1,4 +1,4 @@
-import type { HeadersLike } from './types.js'
+import type { FetchLikeInit, HeadersLike } from './types.js'
 
 /**
  * The header list of one connection attempt, as a plain object (what fetch wrappers written
@@ -9,7 +9,7 @@ import type { HeadersLike } from './types.js'
 export function requestHeaders(
   user: HeadersLike | undefined,
   lastEventId: string,
-): Record<string, string> {
+): FetchLikeInit['headers'] {
   const headers: Record<string, string> = {}
   if (user) {
     new Headers(user).forEach((value, name) => {
@@ -25,7 +25,7 @@ export function requestHeaders(
     delete headers['last-event-id']
     headers['Last-Event-ID'] = asByteString(lastEventId)
   }
-  return headers
+  return headers as FetchLikeInit['headers']
 }
 
 // spec: "Let lastEventIDValue be the EventSource object's last event ID string, encoded as

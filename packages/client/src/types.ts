@@ -4,7 +4,7 @@ import type { SseErrorEvent } from './error-event.js'
 export interface FetchLikeInit {
   method: string
   /** `Accept: text/event-stream`, `Last-Event-ID` when there is one, and the `headers` option. */
-  headers: Record<string, string>
+  headers: { [name: string]: string; Accept: 'text/event-stream' }
   body?: BodyInit | null
   credentials: RequestCredentials
   mode: 'cors'
@@ -16,7 +16,8 @@ export interface FetchLikeInit {
 
 /** What a reader of the response body must offer (a `ReadableStreamDefaultReader` does). */
 export interface ReaderLike {
-  read(): Promise<{ done: false; value: Uint8Array } | { done: true; value?: unknown }>
+  /** `value` must be a `Uint8Array` when `done` is false. */
+  read(): Promise<{ done: false; value: unknown } | { done: true; value?: unknown }>
   cancel(reason?: unknown): Promise<void>
 }
 
