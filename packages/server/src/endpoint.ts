@@ -41,9 +41,12 @@ export interface EndpointStats {
   slowClientDisconnects: number
 }
 
+/** What is done with an accepted stream: subscribe it to channels, send to it, tie timers to its signal. */
+export type StreamHandler = (stream: SseStream) => void | Promise<void>
+
 export interface SseEndpointOptions extends SseOptions {
-  /** Called with every accepted stream: subscribe it to channels, send to it, tie timers to its signal. */
-  onStream?: (stream: SseStream) => void | Promise<void>
+  /** Called with every accepted stream. */
+  onStream?: StreamHandler
 }
 
 export interface CloseOptions {
@@ -144,12 +147,15 @@ export class SseEndpoint extends EventTarget {
 
   /**
    * Opens the stream on a transport whose response headers are already sent, then hands it
-   * to `onStream`. The adapter forwards `drained` and `disconnected` to the stream.
+   * to the endpoint's `onStream` and then to `handler` (a per-route hook, such as a Fastify
+   * route handler). A hook that throws or rejects closes the stream and is reported as
+   * `ERR_SSE_HANDLER_FAILED`. The adapter forwards `drained` and `disconnected` to the stream.
    */
   open(
     request: SseRequest,
     admission: Admission & { ok: true },
     transport: SseTransport,
+    handler?: StreamHandler,
   ): SseStream {
     const stream = new SseStream({
       id: crypto.randomUUID(),
@@ -167,7 +173,8 @@ export class SseEndpoint extends EventTarget {
     // spec: "retry" sets the event stream's reconnection time.
     if (this.options.retryMs !== undefined) stream.send({ retry: this.options.retryMs })
     this.dispatchEvent(new CustomEvent('open', { detail: stream }))
-    this.#run(stream)
+    this.#run(stream, this.options.onStream)
+    this.#run(stream, handler)
     return stream
   }
 
@@ -188,9 +195,8 @@ export class SseEndpoint extends EventTarget {
     for (const stream of streams) stream.destroy()
   }
 
-  #run(stream: SseStream): void {
-    const { onStream } = this.options
-    if (!onStream) return
+  #run(stream: SseStream, onStream: StreamHandler | undefined): void {
+    if (!onStream || stream.closed) return
     try {
       const result = onStream(stream)
       if (result && typeof result.then === 'function') {

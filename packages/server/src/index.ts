@@ -17,6 +17,7 @@ export {
   eventStreamHeaders,
   SseEndpoint,
   type SseEndpointOptions,
+  type StreamHandler,
 } from './endpoint.js'
 export { activeHeartbeatTimers } from './heartbeat.js'
 export { History, type HistoryEntry, type HistoryOptions, type Lookup } from './history.js'

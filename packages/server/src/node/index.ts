@@ -1,6 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2'
-import { type CloseOptions, SseEndpoint, type SseEndpointOptions } from '../endpoint.js'
+import {
+  type CloseOptions,
+  SseEndpoint,
+  type SseEndpointOptions,
+  type StreamHandler,
+} from '../endpoint.js'
 import type { SseStream, SseTransport } from '../stream.js'
 import type { SseRequest } from '../types.js'
 
@@ -16,27 +21,35 @@ export interface NodeSseHandler {
   close(options?: CloseOptions): Promise<void>
 }
 
-/** A node request seen through the toolkit's eyes; the URL is parsed only if asked for. */
-export class NodeSseRequest implements SseRequest {
+/**
+ * A node request seen through the toolkit's eyes; the URL is parsed only if asked for.
+ * `raw` is the node request, or the framework's request object when an adapter passes one.
+ */
+export class NodeSseRequest<Raw = NodeRequest> implements SseRequest {
   #url: URL | undefined
-  constructor(readonly raw: NodeRequest) {}
+  constructor(
+    readonly req: NodeRequest,
+    readonly raw: Raw = req as Raw,
+  ) {}
 
   get method(): string {
-    return this.raw.method ?? 'GET'
+    return this.req.method ?? 'GET'
   }
 
   get remoteAddress(): string | undefined {
-    return this.raw.socket?.remoteAddress
+    return this.req.socket?.remoteAddress
   }
 
   get url(): URL {
+    // Express rewrites `url` below a mount path and keeps the whole of it in `originalUrl`.
+    const path = (this.req as { originalUrl?: string }).originalUrl ?? this.req.url ?? '/'
     // Only the path and query matter here; a made-up origin keeps a bad Host header harmless.
-    this.#url ??= new URL(this.raw.url ?? '/', 'http://localhost')
+    this.#url ??= new URL(path, 'http://localhost')
     return this.#url
   }
 
   header(name: string): string | null {
-    const value = this.raw.headers[name.toLowerCase()]
+    const value = this.req.headers[name.toLowerCase()]
     if (value === undefined) return null
     return Array.isArray(value) ? value.join(', ') : value
   }
@@ -71,13 +84,22 @@ export function createSseHandler(options: SseEndpointOptions = {}): NodeSseHandl
   })
 }
 
+/** What a framework adapter adds when it serves a request through {@link serveSse}. */
+export interface ServeOptions {
+  /** `request.raw` in `authorize` and on the stream: the framework's request. Default: `req`. */
+  raw?: unknown
+  /** Runs with the open stream after the endpoint's `onStream` (e.g. a route handler). */
+  onStream?: StreamHandler
+}
+
 /** Serves one request on an endpoint: what every node-based adapter (Express, Fastify) calls. */
 export async function serveSse(
   endpoint: SseEndpoint,
   req: NodeRequest,
   res: NodeResponse,
+  options: ServeOptions = {},
 ): Promise<SseStream | undefined> {
-  const request = new NodeSseRequest(req)
+  const request = new NodeSseRequest(req, options.raw ?? req)
   const admission = await endpoint.admit(request, req.httpVersionMajor)
   // The client may have gone while `authorize` ran.
   if (res.destroyed || res.writableEnded) return undefined
@@ -94,7 +116,7 @@ export async function serveSse(
   // Send the headers now: the client learns the stream is open before the first event
   // (HTTP/2's writeHead already sent them).
   if ('flushHeaders' in res) res.flushHeaders()
-  const stream = endpoint.open(request, admission, new NodeTransport(res))
+  const stream = endpoint.open(request, admission, new NodeTransport(res), options.onStream)
   res.on('drain', () => stream.drained())
   res.on('close', () => stream.disconnected())
   return stream
