@@ -36,7 +36,8 @@ export function share(bridge: SharedBridge): () => void {
   let open = false
 
   const apply = (message: Message) => {
-    if (message.k === 'open' || (message.k === 'state' && message.open)) {
+    // A `state` answers a tab that just joined; the tabs already open ignore it.
+    if (message.k === 'open' || (message.k === 'state' && message.open && !open)) {
       open = true
       bridge.open()
     } else if (message.k === 'message') {
