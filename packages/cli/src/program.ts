@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { Command } from 'commander'
+import { hubCommand } from './commands/hub.js'
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
   version: string
@@ -11,5 +12,6 @@ export function createProgram(): Command {
     .description('Server-Sent Events done right: serve, hub, logs, publish, listen, bench.')
     .version(pkg.version, '-v, --version')
     .showHelpAfterError('(run `sprinkler --help` for usage)')
+  program.addCommand(hubCommand())
   return program
 }

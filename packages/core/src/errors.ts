@@ -27,11 +27,38 @@ export const errorCodes = {
   ERR_SSE_FORBIDDEN: 'The `authorize` hook refused the request as not allowed (HTTP 403).',
   ERR_SSE_AUTHORIZE_FAILED:
     'The `authorize` hook threw; the client got a bare 500 and the error is reported as a diagnostic.',
-  ERR_SSE_INVALID_LAST_EVENT_ID: 'The Last-Event-ID header or query parameter is too long (HTTP 400).',
-  ERR_SSE_METHOD_NOT_ALLOWED: 'An event stream was requested with a method other than GET (HTTP 405).',
+  ERR_SSE_INVALID_LAST_EVENT_ID:
+    'The Last-Event-ID header or query parameter is too long (HTTP 400).',
+  ERR_SSE_METHOD_NOT_ALLOWED:
+    'An event stream was requested with a method other than GET (HTTP 405).',
   ERR_SSE_HANDLER_FAILED:
     'An app hook threw: `onStream` (the stream is closed) or a channel filter (the event is withheld from that subscriber); reported as a diagnostic.',
   ERR_SSE_CHANNEL_CLOSED: 'A stream subscribed to, or an event was published on, a closed channel.',
+  ERR_HUB_MISSING_TOPIC: 'A publish or subscribe request has no `topic` (HTTP 400).',
+  ERR_HUB_TOO_MANY_TOPICS:
+    'A request has more `topic` values than the hub’s `maxTopics` limit (HTTP 400).',
+  ERR_HUB_INVALID_TOPIC_SELECTOR:
+    'A topic selector looks like a URI Template but is not a valid one (HTTP 400).',
+  ERR_HUB_INVALID_UPDATE:
+    'A published `id`, `type` or `retry` is invalid: an id empty, starting with `#` or holding CR/LF/NUL; a type with CR/LF; a retry that is not a non-negative integer (HTTP 400).',
+  ERR_HUB_UNAUTHORIZED:
+    'The request needs a JWT and has none, or the hub has no key for that role (HTTP 401).',
+  ERR_HUB_INVALID_TOKEN:
+    'The JWT is malformed, unsigned (`alg: none`), signed with another key or algorithm, or expired (HTTP 401).',
+  ERR_HUB_QUERY_TOKEN_DISABLED:
+    'A token came in the `authorization` query parameter, which this hub refuses (`--no-query-token`) (HTTP 401).',
+  ERR_HUB_FORBIDDEN_TOPIC:
+    'The JWT’s `mercure.publish` (or, for the subscriptions API, `mercure.subscribe`) claim does not cover the topic (HTTP 403).',
+  ERR_HUB_FORBIDDEN_ORIGIN:
+    'A publish authenticated by cookie came from an origin not in the CORS list (HTTP 403).',
+  ERR_HUB_UNSUPPORTED_MEDIA_TYPE:
+    'A publish body is not `application/x-www-form-urlencoded` (HTTP 415).',
+  ERR_HUB_BODY_TOO_LARGE: 'A publish body is larger than the hub’s `maxBodyBytes` (HTTP 413).',
+  ERR_HUB_TOO_MANY_CONNECTIONS:
+    'The hub is at its connection limit (HTTP 503), or the address or token at its own (HTTP 429).',
+  ERR_HUB_NOT_FOUND: 'No such subscription or resource in the subscriptions API (HTTP 404).',
+  ERR_HUB_METHOD_NOT_ALLOWED:
+    'The hub URL was requested with a method it does not serve (HTTP 405).',
 } as const
 
 export type ErrorCode = keyof typeof errorCodes

@@ -69,11 +69,14 @@ export async function openEventStream(
   }
 }
 
-/** Resolves once `check()` is true, polling on the event loop (not on wall-clock sleeps). */
-export async function until(check: () => boolean, what = 'condition', maxTurns = 20_000) {
-  for (let i = 0; i < maxTurns; i++) {
-    if (check()) return
-    await new Promise((r) => setImmediate(r))
+/**
+ * Resolves once `check()` is true, checking every few milliseconds; `timeoutMs` is only the
+ * safety net for a condition that never comes.
+ */
+export async function until(check: () => boolean, what = 'condition', timeoutMs = 20_000) {
+  const deadline = Date.now() + timeoutMs
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, 2))
   }
-  throw new Error(`timed out waiting for ${what}`)
 }

@@ -92,7 +92,7 @@ async function churn(count: number, firstIndex: number): Promise<void> {
         socket.end() // polite: FIN from the client
       else streams[k]?.close({ event: 'bye', data: 'see you' }) // polite: the server ends it
     })
-    await until(() => handler.endpoint.streams.size === 0, 'every stream to be forgotten', 200_000)
+    await until(() => handler.endpoint.streams.size === 0, 'every stream to be forgotten', 120_000)
     for (const socket of sockets) socket.destroy()
   }
 }

@@ -1,0 +1,187 @@
+import { createHub, createHubRoutes, type HubOptions, type JwtAlgorithm } from '@sprinkler/hub'
+import { Command, Option } from 'commander'
+import { pino } from 'pino'
+import { listen, onShutdown } from '../listen.js'
+import { collect, parseDuration, parsePort, parsePositiveInt, readKey } from '../options.js'
+
+const ALGORITHMS: JwtAlgorithm[] = [
+  'HS256',
+  'HS384',
+  'HS512',
+  'RS256',
+  'RS384',
+  'RS512',
+  'ES256',
+  'ES384',
+  'ES512',
+]
+
+interface HubFlags {
+  port: number
+  host: string
+  jwtKey?: string
+  publisherJwtKey?: string
+  subscriberJwtKey?: string
+  jwtAlgorithm: JwtAlgorithm
+  jwksUrl?: string
+  anonymous?: boolean
+  queryToken: boolean
+  corsOrigin?: string[]
+  historySize: number
+  historyMaxAge?: number
+  subscriptions?: boolean
+  transport: string
+  cert?: string
+  key?: string
+}
+
+/** Every flag is also read from the environment as SPRINKLER_ + its name in upper snake case. */
+const opt = (flags: string, description: string, env: string) =>
+  new Option(flags, description).env(`SPRINKLER_${env}`)
+
+export function hubCommand(): Command {
+  return new Command('hub')
+    .description('Run a Mercure hub: publishers POST updates, subscribers read Server-Sent Events.')
+    .addOption(
+      opt('--port <port>', 'port to listen on (0 = any free port)', 'PORT')
+        .argParser(parsePort)
+        .default(3000),
+    )
+    .addOption(opt('--host <host>', 'address to listen on', 'HOST').default('127.0.0.1'))
+    .addOption(
+      opt(
+        '--jwt-key <key>',
+        'JWT key for both publishers and subscribers (HS* secret, or PEM / path to a PEM)',
+        'JWT_KEY',
+      ),
+    )
+    .addOption(opt('--publisher-jwt-key <key>', 'JWT key for publishers', 'PUBLISHER_JWT_KEY'))
+    .addOption(opt('--subscriber-jwt-key <key>', 'JWT key for subscribers', 'SUBSCRIBER_JWT_KEY'))
+    .addOption(
+      opt('--jwt-algorithm <alg>', 'JWT algorithm', 'JWT_ALGORITHM')
+        .choices(ALGORITHMS)
+        .default('HS256'),
+    )
+    .addOption(
+      opt('--jwks-url <url>', 'verify tokens with this JWK Set instead of a key', 'JWKS_URL'),
+    )
+    .addOption(
+      opt('--anonymous', 'let subscribers without a token receive public updates', 'ANONYMOUS'),
+    )
+    .addOption(
+      opt(
+        '--no-query-token',
+        'refuse tokens in the `authorization` query parameter (they leak into logs)',
+        'NO_QUERY_TOKEN',
+      ),
+    )
+    .addOption(
+      opt(
+        '--cors-origin <origin>',
+        'allowed CORS origin, with credentials (repeatable; env: comma-separated)',
+        'CORS_ORIGIN',
+      ).argParser(collect),
+    )
+    .addOption(
+      opt('--history-size <n>', 'updates kept for replay', 'HISTORY_SIZE')
+        .argParser(parsePositiveInt)
+        .default(1000),
+    )
+    .addOption(
+      opt(
+        '--history-max-age <duration>',
+        'drop updates older than this from history (e.g. 10m)',
+        'HISTORY_MAX_AGE',
+      ).argParser(parseDuration),
+    )
+    .addOption(
+      opt(
+        '--subscriptions',
+        'publish subscription events (active true/false) as private updates',
+        'SUBSCRIPTIONS',
+      ),
+    )
+    .addOption(
+      opt('--transport <url>', 'memory, or redis://… (scale-out)', 'TRANSPORT').default('memory'),
+    )
+    .addOption(opt('--cert <path>', 'TLS certificate (PEM): serves HTTPS with HTTP/2', 'CERT'))
+    .addOption(opt('--key <path>', 'TLS private key (PEM)', 'KEY'))
+    .action(async (flags: HubFlags, command: Command) => {
+      const logger = pino({ name: 'sprinkler-hub' }, pino.destination(2))
+      const options = hubOptions(flags, command)
+      const hub = await createHub(options)
+      const routes = createHubRoutes(hub)
+      const { server, url } = await listen(
+        (req, res) => {
+          routes(req, res).then(
+            (handled) => {
+              if (!handled) res.writeHead(404, { 'content-type': 'text/plain' }).end('Not Found')
+            },
+            (error: unknown) => {
+              logger.error({ err: error }, 'request failed')
+              if (!res.headersSent) res.writeHead(500).end()
+            },
+          )
+        },
+        {
+          host: flags.host,
+          port: flags.port,
+          ...(flags.cert && { cert: flags.cert }),
+          ...(flags.key && { key: flags.key }),
+        },
+      )
+      hub.endpoint.addEventListener('error', (e) =>
+        logger.warn({ err: (e as CustomEvent).detail }, 'hook failed'),
+      )
+      logger.info(
+        { url, hub: `${url}/.well-known/mercure`, anonymous: !!options.anonymous },
+        'hub started',
+      )
+      onShutdown(async () => {
+        logger.info('shutting down')
+        await hub.close()
+        await new Promise((resolve) => server.close(resolve))
+      })
+    })
+}
+
+function hubOptions(flags: HubFlags, command: Command): HubOptions {
+  if (flags.transport !== 'memory') {
+    command.error(
+      `error: --transport ${flags.transport} is not available yet; only "memory" is (Redis scale-out is a separate feature).`,
+      { exitCode: 2 },
+    )
+  }
+  if (
+    !flags.jwtKey &&
+    !flags.publisherJwtKey &&
+    !flags.subscriberJwtKey &&
+    !flags.jwksUrl &&
+    !flags.anonymous
+  ) {
+    command.error(
+      'error: give --jwt-key (or --publisher-jwt-key / --subscriber-jwt-key, or --jwks-url), or --anonymous.',
+      {
+        exitCode: 2,
+      },
+    )
+  }
+  if ((flags.cert === undefined) !== (flags.key === undefined)) {
+    command.error('error: --cert and --key go together.', { exitCode: 2 })
+  }
+  return {
+    ...(flags.jwtKey && { jwtKey: readKey(flags.jwtKey) }),
+    ...(flags.publisherJwtKey && { publisherJwtKey: readKey(flags.publisherJwtKey) }),
+    ...(flags.subscriberJwtKey && { subscriberJwtKey: readKey(flags.subscriberJwtKey) }),
+    jwtAlgorithm: flags.jwtAlgorithm,
+    ...(flags.jwksUrl && { jwksUrl: flags.jwksUrl }),
+    anonymous: flags.anonymous === true,
+    allowQueryToken: flags.queryToken,
+    corsOrigins: flags.corsOrigin ?? [],
+    history: {
+      maxEvents: flags.historySize,
+      ...(flags.historyMaxAge !== undefined && { maxAgeMs: flags.historyMaxAge }),
+    },
+    subscriptions: flags.subscriptions === true,
+  }
+}

@@ -1,0 +1,70 @@
+import { readFileSync } from 'node:fs'
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import {
+  createSecureServer,
+  type Http2SecureServer,
+  type Http2ServerRequest,
+  type Http2ServerResponse,
+} from 'node:http2'
+import type { AddressInfo } from 'node:net'
+
+export type Listener = (
+  req: IncomingMessage | Http2ServerRequest,
+  res: ServerResponse | Http2ServerResponse,
+) => void
+
+export interface ListenOptions {
+  host: string
+  port: number
+  /** PEM paths: with both, HTTPS with HTTP/2 (and HTTP/1.1 for older clients). */
+  cert?: string
+  key?: string
+}
+
+/**
+ * Starts the HTTP server and prints `listening on URL` as the first line of stdout (scripts
+ * and tests read it to find a port chosen with --port 0).
+ */
+export async function listen(
+  listener: Listener,
+  options: ListenOptions,
+): Promise<{ server: Server | Http2SecureServer; url: string }> {
+  const tls = options.cert !== undefined && options.key !== undefined
+  const server = tls
+    ? createSecureServer(
+        {
+          cert: readFileSync(options.cert as string),
+          key: readFileSync(options.key as string),
+          allowHTTP1: true,
+        },
+        listener,
+      )
+    : createServer(listener)
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(options.port, options.host, () => {
+      server.off('error', reject)
+      resolve()
+    })
+  })
+  const { port } = server.address() as AddressInfo
+  const host = options.host.includes(':') ? `[${options.host}]` : options.host
+  const url = `${tls ? 'https' : 'http'}://${host}:${port}`
+  process.stdout.write(`listening on ${url}\n`)
+  return { server, url }
+}
+
+/** Runs `stop` once on SIGINT or SIGTERM, then exits. */
+export function onShutdown(stop: () => Promise<void>): void {
+  let stopping = false
+  const handler = () => {
+    if (stopping) return
+    stopping = true
+    stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    )
+  }
+  process.once('SIGINT', handler)
+  process.once('SIGTERM', handler)
+}
