@@ -81,6 +81,16 @@ export function behaviourSuite(name: string, start: StartAdapter): void {
       else expect(h.get('connection')).toBeNull()
     })
 
+    it('answers HEAD with the event-stream headers and no stream', async () => {
+      const s = await serve()
+      const head = await (s.fetch ?? fetch)(s.url, { method: 'HEAD' })
+      expect(head.status).toBe(200)
+      expect(head.headers.get('content-type')).toBe('text/event-stream; charset=utf-8')
+      expect(await head.text()).toBe('')
+      expect(s.endpoint.streams.size).toBe(0)
+      expect(channel.size).toBe(0)
+    })
+
     it('sends the retry hint first when retryMs is set', async () => {
       await serve({ retryMs: 2500 })
       const client = await open()
@@ -180,6 +190,18 @@ export function behaviourSuite(name: string, start: StartAdapter): void {
         missed: 4,
       })
       expect(live?.data).toBe('live')
+    })
+
+    it('resumes from the Last-Event-ID query parameter when lastEventIdParam names it', async () => {
+      const s = await serve({ lastEventIdParam: 'lastEventId' })
+      const { id } = channel.publish({ data: 'seen' })
+      channel.publish({ data: 'missed' })
+      const client = await openEventStream(`${s.url}?lastEventId=${encodeURIComponent(`${id}`)}`, {
+        ...(s.fetch && { fetch: s.fetch }),
+      })
+      clients.push(client)
+      const [missed] = await client.waitForEvents(1)
+      expect(missed?.data).toBe('missed')
     })
 
     it('sends a gap with missed: null for an id it never issued', async () => {
@@ -343,6 +365,41 @@ export function behaviourSuite(name: string, start: StartAdapter): void {
   })
 }
 
+/**
+ * For frameworks with a compression middleware: `start` mounts the adapter behind it. Our
+ * `Cache-Control: no-transform` must make it step aside, or events would wait in a
+ * compressor until enough bytes (or a later write) push them out.
+ */
+export function compressionSuite(name: string, start: StartAdapter): void {
+  describe(`${name}: behind a compression middleware`, () => {
+    let server: AdapterServer | undefined
+    let client: TestEventStream | undefined
+    afterEach(async () => {
+      client?.close()
+      await server?.close()
+    })
+
+    it('neither compresses nor delays events, even when the client accepts gzip', async () => {
+      const channel = createChannel()
+      server = await start({ heartbeatMs: 0, onStream: (stream) => void channel.subscribe(stream) })
+      client = await openEventStream(server.url, {
+        headers: { 'accept-encoding': 'gzip, deflate, br' },
+        ...(server.fetch && { fetch: server.fetch }),
+      })
+      expect(client.response.status).toBe(200)
+      expect(client.response.headers.get('content-encoding')).toBeNull()
+      await until(() => channel.size === 1, 'a subscriber')
+      const padding = 'x'.repeat(4096) // above every compression threshold
+      for (let i = 1; i <= 3; i++) {
+        channel.publish({ data: `${i} ${padding}` })
+        // Each event arrives on its own: no later publish is needed to push it out.
+        const events = await client.waitForEvents(i)
+        expect(events.at(-1)?.data).toBe(`${i} ${padding}`)
+      }
+    })
+  })
+}
+
 /** A client that requests the stream and then never reads a byte. */
 async function openStalledClient(server: AdapterServer): Promise<{ close(): void }> {
   const url = new URL(server.url)
@@ -355,6 +412,8 @@ async function openStalledClient(server: AdapterServer): Promise<{ close(): void
   // HTTP/2: a paused stream stops granting flow-control window, so the server must buffer.
   const session = connectHttp2(url.origin, { ca: tlsFixture.cert })
   const request = session.request({ ':path': url.pathname })
+  // The server may reset the stream with any code when it drops the client.
+  request.on('error', () => {})
   request.pause()
   await new Promise((resolve) => request.once('response', resolve))
   return { close: () => session.destroy() }
