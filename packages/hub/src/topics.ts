@@ -1,5 +1,5 @@
-import { UriTemplateMatcher } from 'uri-template-matcher'
 import { HubError } from './errors.js'
+import { compileUriTemplate } from './uri-template.js'
 
 /** A compiled topic selector. */
 export interface TopicSelector {
@@ -46,9 +46,9 @@ function exact(source: string): TopicSelector {
 }
 
 function compileTemplate(source: string): TopicSelector {
-  const matcher = new UriTemplateMatcher()
+  let pattern: RegExp
   try {
-    matcher.add(source)
+    pattern = compileUriTemplate(source)
   } catch (cause) {
     throw new HubError(
       400,
@@ -58,5 +58,5 @@ function compileTemplate(source: string): TopicSelector {
     )
   }
   // A URI Template also matches itself exactly (step 2), e.g. for comparing selectors.
-  return { source, matches: (topic) => topic === source || matcher.match(topic) !== null }
+  return { source, matches: (topic) => topic === source || pattern.test(topic) }
 }

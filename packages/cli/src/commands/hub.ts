@@ -33,6 +33,11 @@ interface HubFlags {
   transport: string
   cert?: string
   key?: string
+  maxBody?: number
+  maxTopics?: number
+  maxConnections?: number
+  maxConnectionsPerIp?: number
+  maxConnectionsPerToken?: number
 }
 
 /** Every flag is also read from the environment as SPRINKLER_ + its name in upper snake case. */
@@ -103,6 +108,41 @@ export function hubCommand(): Command {
     )
     .addOption(
       opt('--transport <url>', 'memory, or redis://… (scale-out)', 'TRANSPORT').default('memory'),
+    )
+    .addOption(
+      opt(
+        '--max-body <bytes>',
+        'largest publish body (413 past it; default 1 MiB)',
+        'MAX_BODY',
+      ).argParser(parsePositiveInt),
+    )
+    .addOption(
+      opt(
+        '--max-topics <n>',
+        'most topics per request (400 past it; default 100)',
+        'MAX_TOPICS',
+      ).argParser(parsePositiveInt),
+    )
+    .addOption(
+      opt(
+        '--max-connections <n>',
+        'most subscriber connections (503 past it)',
+        'MAX_CONNECTIONS',
+      ).argParser(parsePositiveInt),
+    )
+    .addOption(
+      opt(
+        '--max-connections-per-ip <n>',
+        'most connections from one address (429 past it)',
+        'MAX_CONNECTIONS_PER_IP',
+      ).argParser(parsePositiveInt),
+    )
+    .addOption(
+      opt(
+        '--max-connections-per-token <n>',
+        'most connections with one token (429 past it)',
+        'MAX_CONNECTIONS_PER_TOKEN',
+      ).argParser(parsePositiveInt),
     )
     .addOption(opt('--cert <path>', 'TLS certificate (PEM): serves HTTPS with HTTP/2', 'CERT'))
     .addOption(opt('--key <path>', 'TLS private key (PEM)', 'KEY'))
@@ -183,5 +223,16 @@ function hubOptions(flags: HubFlags, command: Command): HubOptions {
       ...(flags.historyMaxAge !== undefined && { maxAgeMs: flags.historyMaxAge }),
     },
     subscriptions: flags.subscriptions === true,
+    limits: {
+      ...(flags.maxBody !== undefined && { maxBodyBytes: flags.maxBody }),
+      ...(flags.maxTopics !== undefined && { maxTopics: flags.maxTopics }),
+      ...(flags.maxConnections !== undefined && { maxConnections: flags.maxConnections }),
+      ...(flags.maxConnectionsPerIp !== undefined && {
+        maxConnectionsPerIp: flags.maxConnectionsPerIp,
+      }),
+      ...(flags.maxConnectionsPerToken !== undefined && {
+        maxConnectionsPerToken: flags.maxConnectionsPerToken,
+      }),
+    },
   }
 }
