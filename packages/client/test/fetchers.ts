@@ -1,3 +1,5 @@
+import { request as httpRequest } from 'node:http'
+import { Readable } from 'node:stream'
 import type { FetchLike, FetchLikeInit } from '../src/index.js'
 
 /**
@@ -60,3 +62,25 @@ export function observedFetch(onChunk: (text: string) => void): FetchLike {
     }
   }
 }
+
+/**
+ * A fetch over node:http instead of undici: a test that counts timers then sees only the
+ * client's (undici keeps timers of its own on the global setTimeout).
+ */
+export const nodeHttpFetch: FetchLike = (url, init) =>
+  new Promise((resolve, reject) => {
+    const request = httpRequest(
+      url,
+      { method: init.method, headers: init.headers, signal: init.signal },
+      (response) => {
+        resolve({
+          status: response.statusCode ?? 0,
+          url,
+          headers: { get: (name) => String(response.headers[name.toLowerCase()] ?? '') || null },
+          body: Readable.toWeb(response) as ReadableStream<Uint8Array>,
+        })
+      },
+    )
+    request.on('error', reject)
+    request.end(typeof init.body === 'string' ? init.body : undefined)
+  })
