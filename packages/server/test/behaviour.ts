@@ -400,6 +400,47 @@ export function compressionSuite(name: string, start: StartAdapter): void {
   })
 }
 
+/**
+ * `request.raw` is the framework's own request, with what its middleware set: `start` mounts
+ * a middleware that puts the `x-user` header on the framework's request, and `userOf(raw)`
+ * reads it back, as an app's `authorize` would read a session set by an auth middleware.
+ */
+export function frameworkRequestSuite(
+  name: string,
+  start: StartAdapter,
+  userOf: (raw: unknown) => string | undefined,
+): void {
+  describe(`${name}: request.raw`, () => {
+    let server: AdapterServer | undefined
+    const clients: TestEventStream[] = []
+    afterEach(async () => {
+      for (const c of clients.splice(0)) c.close()
+      await server?.close()
+    })
+
+    it("is the framework's request, with what earlier middleware set", async () => {
+      const s = await start({
+        heartbeatMs: 0,
+        authorize: (request) => {
+          const user = userOf(request.raw)
+          return user ? { user } : refuse(401, 'Who are you?')
+        },
+      })
+      server = s
+      const open = async (headers: Record<string, string>) => {
+        const client = await openEventStream(s.url, { headers, ...(s.fetch && { fetch: s.fetch }) })
+        clients.push(client)
+        return client
+      }
+      expect((await open({})).response.status).toBe(401)
+      expect((await open({ 'x-user': 'alice' })).response.status).toBe(200)
+      expect([...s.endpoint.streams].map((stream) => stream.principal.user)).toEqual(['alice'])
+      const [stream] = s.endpoint.streams
+      expect(userOf(stream?.request.raw)).toBe('alice')
+    })
+  })
+}
+
 /** A client that requests the stream and then never reads a byte. */
 async function openStalledClient(server: AdapterServer): Promise<{ close(): void }> {
   const url = new URL(server.url)

@@ -2,6 +2,8 @@ import type { Server } from 'node:http'
 import { createSecureServer, type Http2SecureServer } from 'node:http2'
 import type { AddressInfo } from 'node:net'
 import { createAdaptorServer } from '@hono/node-server'
+import type { SseEndpoint } from '../src/endpoint.js'
+import type { AdapterServer } from './behaviour.js'
 import { http2Fetch, tlsFixture } from './http2.js'
 
 /** TLS options for an HTTP/2-only test server. */
@@ -61,4 +63,22 @@ export function serveFetch(
     }),
   })
   return listen(server as Server | Http2SecureServer, httpVersion)
+}
+
+/** What the behaviour suite gets: the route's URL, its endpoint, and a close that ends the streams first. */
+export function adapterServer(
+  listening: Listening,
+  endpoint: SseEndpoint,
+  path = '/events',
+): AdapterServer {
+  return {
+    url: `${listening.origin}${path}`,
+    endpoint,
+    httpVersion: listening.httpVersion,
+    ...(listening.fetch && { fetch: listening.fetch }),
+    close: async () => {
+      await endpoint.close({ timeoutMs: 1000 })
+      await listening.close()
+    },
+  }
 }

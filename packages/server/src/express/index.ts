@@ -11,13 +11,14 @@ export interface ExpressSseHandler {
 }
 
 /**
- * Serves event streams from an Express 5 app. In `authorize` and on the stream,
+ * Serves event streams (from an endpoint's options, or an {@link SseEndpoint} shared with other
+ * code) from an Express 5 app. In `authorize` and on the stream,
  * `request.raw` is Express's `req` (with `req.user`, cookies, … set by earlier middleware).
  * A `compression()` middleware in front leaves the stream alone: it honours
  * `Cache-Control: no-transform`.
  */
-export function sse(options: SseEndpointOptions = {}): ExpressSseHandler {
-  const endpoint = new SseEndpoint(options)
+export function sse(options: SseEndpointOptions | SseEndpoint = {}): ExpressSseHandler {
+  const endpoint = options instanceof SseEndpoint ? options : new SseEndpoint(options)
   const middleware = (
     req: IncomingMessage,
     res: ServerResponse,

@@ -1,11 +1,11 @@
-import type { AddressInfo } from 'node:net'
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify'
 import { describe, expect, it } from 'vitest'
-import { behaviourSuite } from '../../test/behaviour.js'
+import { behaviourSuite, frameworkRequestSuite, type StartAdapter } from '../../test/behaviour.js'
 import { openEventStream, until } from '../../test/client.js'
 import { http2Fetch, tlsFixture } from '../../test/http2.js'
+import { adapterServer, type Listening } from '../../test/servers.js'
 import { createChannel } from '../channel.js'
-import { SseEndpoint, type SseEndpointOptions } from '../endpoint.js'
+import { SseEndpoint } from '../endpoint.js'
 import { refuse } from '../types.js'
 import { type FastifySseOptions, sprinklerSse } from './index.js'
 
@@ -14,7 +14,7 @@ async function startFastify(
   httpVersion: 1 | 2,
   routes: (app: FastifyInstance) => void,
   options: FastifySseOptions = {},
-) {
+): Promise<Listening & { app: FastifyInstance }> {
   const app =
     // HTTP/2 sessions outlive their streams: forceCloseConnections lets app.close() end them.
     (
@@ -24,12 +24,12 @@ async function startFastify(
     ) as FastifyInstance
   await app.register(sprinklerSse, options)
   routes(app)
-  await app.listen({ port: 0, host: '127.0.0.1' })
-  const { port } = app.server.address() as AddressInfo
+  const origin = await app.listen({ port: 0, host: '127.0.0.1' })
   const client = httpVersion === 2 ? http2Fetch() : undefined
   return {
     app,
-    origin: `${httpVersion === 2 ? 'https' : 'http'}://127.0.0.1:${port}`,
+    origin,
+    httpVersion,
     ...(client && { fetch: client.fetch }),
     close: async () => {
       await client?.close()
@@ -38,24 +38,32 @@ async function startFastify(
   }
 }
 
-for (const httpVersion of [1, 2] as const) {
-  behaviourSuite(`fastify, HTTP/${httpVersion}`, async (options: SseEndpointOptions) => {
+/** The behaviour suite's server: an endpoint at /events, with `setup` run first. */
+function startAdapter(httpVersion: 1 | 2, setup?: (app: FastifyInstance) => void): StartAdapter {
+  return async (options) => {
     const endpoint = new SseEndpoint(options)
-    // Every method, so that 405 is the endpoint's answer rather than Fastify's 404.
-    const server = await startFastify(httpVersion, (app) =>
-      app.route({ method: ['GET', 'POST'], url: '/events', eventStream: endpoint, handler() {} }),
-    )
-    return {
-      url: `${server.origin}/events`,
-      endpoint,
-      httpVersion,
-      ...(server.fetch && { fetch: server.fetch }),
-      close: async () => {
-        await endpoint.close({ timeoutMs: 1000 })
-        await server.close()
-      },
-    }
-  })
+    const server = await startFastify(httpVersion, (app) => {
+      setup?.(app)
+      // Every method, so that 405 is the endpoint's answer rather than Fastify's 404.
+      app.route({ method: ['GET', 'POST'], url: '/events', eventStream: endpoint, handler() {} })
+    })
+    return adapterServer(server, endpoint)
+  }
+}
+
+for (const httpVersion of [1, 2] as const) {
+  const name = `fastify, HTTP/${httpVersion}`
+  behaviourSuite(name, startAdapter(httpVersion))
+  frameworkRequestSuite(
+    name,
+    startAdapter(httpVersion, (app) => {
+      app.decorateRequest('user', undefined)
+      app.addHook('onRequest', async (request) => {
+        Object.assign(request, { user: request.headers['x-user'] })
+      })
+    }),
+    (raw) => (raw as { user?: string }).user,
+  )
 }
 
 describe('fastify plugin', () => {

@@ -25,15 +25,18 @@ function nodeBindings(env: unknown): NodeBindings | undefined {
 }
 
 /**
- * Serves event streams from a Hono app, on any runtime Hono runs on (the web adapter does the
+ * Serves event streams (from an endpoint's options, or an {@link SseEndpoint} shared with other
+ * code) from a Hono app, on any runtime Hono runs on (the web adapter does the
  * work). In `authorize` and on the stream, `request.raw` is the Hono `Context`, so what earlier
  * middleware set (`c.get('jwtPayload')`) is at hand.
  *
  * On @hono/node-server it also reads the HTTP version (so `Connection` is sent on HTTP/1.x
  * only) and drops a connection by destroying the node response, which node-server does not log.
  */
-export function sse<E extends Env = Env>(options: SseEndpointOptions = {}): HonoSseHandler<E> {
-  const endpoint = new SseEndpoint(options)
+export function sse<E extends Env = Env>(
+  options: SseEndpointOptions | SseEndpoint = {},
+): HonoSseHandler<E> {
+  const endpoint = options instanceof SseEndpoint ? options : new SseEndpoint(options)
   const handler = (c: Context<E>): Promise<Response> => {
     const node = nodeBindings(c.env)
     return serveSse(endpoint, c.req.raw, {

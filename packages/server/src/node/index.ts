@@ -76,8 +76,8 @@ class NodeTransport implements SseTransport {
  * Serves event streams on node:http or node:http2 (compatibility API):
  * `http.createServer((req, res) => events(req, res))`.
  */
-export function createSseHandler(options: SseEndpointOptions = {}): NodeSseHandler {
-  const endpoint = new SseEndpoint(options)
+export function createSseHandler(options: SseEndpointOptions | SseEndpoint = {}): NodeSseHandler {
+  const endpoint = options instanceof SseEndpoint ? options : new SseEndpoint(options)
   return Object.assign((req: NodeRequest, res: NodeResponse) => serveSse(endpoint, req, res), {
     endpoint,
     close: (closeOptions?: CloseOptions) => endpoint.close(closeOptions),

@@ -38,8 +38,8 @@ export interface WebServeOptions {
 /** Bytes queued in the body stream before `write()` says "wait" (at most `maxBufferBytes`). */
 const QUEUE_HIGH_WATER_MARK = 64 * 1024
 
-/** The request seen through the toolkit's eyes; the URL is parsed only if asked for. */
-class WebSseRequest implements SseRequest {
+/** A web `Request` seen through the toolkit's eyes; the URL is parsed only if asked for. */
+export class WebSseRequest implements SseRequest {
   #url: URL | undefined
   constructor(
     readonly request: Request,
@@ -163,8 +163,8 @@ class WebTransport implements SseTransport {
  * Serves event streams on any runtime with web `Request`/`Response` (Bun, Deno, Cloudflare
  * Workers, Next.js route handlers): `export const GET = createSseHandler({ … })`.
  */
-export function createSseHandler(options: SseEndpointOptions = {}): WebSseHandler {
-  const endpoint = new SseEndpoint(options)
+export function createSseHandler(options: SseEndpointOptions | SseEndpoint = {}): WebSseHandler {
+  const endpoint = options instanceof SseEndpoint ? options : new SseEndpoint(options)
   return Object.assign((request: Request) => serveSse(endpoint, request), {
     endpoint,
     close: (closeOptions?: CloseOptions) => endpoint.close(closeOptions),

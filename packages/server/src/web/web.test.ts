@@ -4,7 +4,7 @@ import { SprinklerError } from '@sprinkler/core'
 import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { behaviourSuite } from '../../test/behaviour.js'
 import { until } from '../../test/client.js'
-import { serveFetch } from '../../test/servers.js'
+import { adapterServer, serveFetch } from '../../test/servers.js'
 import type { SseEndpointOptions } from '../endpoint.js'
 import type { SseStream } from '../stream.js'
 import { createSseHandler } from './index.js'
@@ -32,16 +32,7 @@ for (const httpVersion of [1, 2] as const) {
           : new Response(null, { status: 404 }),
       httpVersion,
     )
-    return {
-      url: `${listening.origin}/events`,
-      endpoint: handler.endpoint,
-      httpVersion,
-      ...(listening.fetch && { fetch: listening.fetch }),
-      close: async () => {
-        await handler.close({ timeoutMs: 1000 })
-        await listening.close()
-      },
-    }
+    return adapterServer(listening, handler.endpoint)
   })
 }
 
