@@ -6,9 +6,9 @@ import {
   serveSse,
 } from '@sprinkler/server/node'
 import { HubError } from './errors.js'
-import { HUB_PATH, type Hub, type HubResponse, SUBSCRIPTIONS_PATH } from './hub.js'
+import type { Hub, HubResponse } from './hub.js'
 import { createHubMetrics } from './metrics.js'
-import { welcomePage } from './welcome.js'
+import { notAllowed, pageResponse, resolveRoute } from './routes.js'
 
 /** Handles the hub's routes; resolves false for any other path, so apps can add their own. */
 export type HubRoutes = (req: NodeRequest, res: NodeResponse) => Promise<boolean>
@@ -27,48 +27,28 @@ export function createHubRoutes(hub: Hub, options: HubRoutesOptions = {}): HubRo
   const extras = options.extras ?? true
   return async (req, res) => {
     const request = new NodeSseRequest(req)
-    const path = request.url.pathname
-    const method = req.method ?? 'GET'
-    if (path === HUB_PATH) {
-      if (method === 'GET' || method === 'HEAD') await serveSse(hub.endpoint, req, res)
-      else if (method === 'POST')
+    const route = resolveRoute(req.method ?? 'GET', request.url.pathname, extras)
+    if (!route) return false
+    switch (route.kind) {
+      case 'subscribe':
+        await serveSse(hub.endpoint, req, res)
+        break
+      case 'publish':
         send(res, await hub.handlePublish(request, (max) => readBody(req, max)))
-      else if (method === 'OPTIONS') send(res, hub.preflight(request))
-      else send(res, methodNotAllowed('GET, POST, OPTIONS'))
-      return true
+        break
+      case 'preflight':
+        send(res, hub.preflight(request))
+        break
+      case 'subscriptions':
+        send(res, await hub.handleSubscriptions(request))
+        break
+      case 'page':
+        send(res, await pageResponse(hub, metrics, route.page))
+        break
+      case 'not-allowed':
+        send(res, notAllowed(route.allow))
     }
-    if (path === SUBSCRIPTIONS_PATH || path.startsWith(`${SUBSCRIPTIONS_PATH}/`)) {
-      if (method === 'OPTIONS') send(res, hub.preflight(request))
-      else if (method === 'GET') send(res, await hub.handleSubscriptions(request))
-      else send(res, methodNotAllowed('GET, OPTIONS'))
-      return true
-    }
-    if (!extras || method !== 'GET') return false
-    if (path === '/healthz') {
-      send(res, {
-        status: 200,
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ status: 'ok', connections: hub.connections }),
-      })
-      return true
-    }
-    if (path === '/metrics') {
-      send(res, {
-        status: 200,
-        headers: { 'content-type': metrics.contentType },
-        body: await metrics.metrics(),
-      })
-      return true
-    }
-    if (path === '/') {
-      send(res, {
-        status: 200,
-        headers: { 'content-type': 'text/html; charset=utf-8' },
-        body: welcomePage(hub),
-      })
-      return true
-    }
-    return false
+    return true
   }
 }
 
@@ -76,16 +56,6 @@ function send(res: NodeResponse, response: HubResponse): void {
   if (res.headersSent) return
   res.writeHead(response.status, response.headers)
   res.end(response.body)
-}
-
-function methodNotAllowed(allow: string): HubResponse {
-  return {
-    status: 405,
-    headers: { allow, 'content-type': 'application/json; charset=utf-8' },
-    body: JSON.stringify({
-      error: { code: 'ERR_HUB_METHOD_NOT_ALLOWED', message: `Use ${allow}.` },
-    }),
-  }
 }
 
 /** Reads a request body as UTF-8, refusing (413) anything larger than `maxBytes`. */

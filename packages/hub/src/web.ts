@@ -1,0 +1,64 @@
+import { serveSse, WebSseRequest } from '@sprinkler/server/web'
+import { HubError } from './errors.js'
+import type { Hub, HubResponse } from './hub.js'
+import { createHubMetrics } from './metrics.js'
+import { notAllowed, pageResponse, resolveRoute } from './routes.js'
+
+export interface HubFetchOptions {
+  /** Serve `/` (welcome page), `/healthz` and `/metrics` too. Default true. */
+  extras?: boolean
+}
+
+/**
+ * Mounts a hub on any web-standard runtime (Bun, Deno, Workers, Hono):
+ * `(request) => Response`, 404 for paths that are not the hub's. The runtime gives no peer
+ * address here, so per-IP limits do not apply on this mount.
+ */
+export function createHubFetchHandler(
+  hub: Hub,
+  options: HubFetchOptions = {},
+): (request: Request) => Promise<Response> {
+  const metrics = createHubMetrics(hub)
+  const extras = options.extras ?? true
+  return async (request) => {
+    const sseRequest = new WebSseRequest(request, request)
+    const route = resolveRoute(request.method, sseRequest.url.pathname, extras)
+    if (!route)
+      return new Response('Not Found', { status: 404, headers: { 'content-type': 'text/plain' } })
+    switch (route.kind) {
+      case 'subscribe':
+        return serveSse(hub.endpoint, request)
+      case 'publish':
+        return toResponse(await hub.handlePublish(sseRequest, (max) => readBody(request, max)))
+      case 'preflight':
+        return toResponse(hub.preflight(sseRequest))
+      case 'subscriptions':
+        return toResponse(await hub.handleSubscriptions(sseRequest))
+      case 'page':
+        return toResponse(await pageResponse(hub, metrics, route.page))
+      case 'not-allowed':
+        return toResponse(notAllowed(route.allow))
+    }
+  }
+}
+
+function toResponse({ status, headers, body }: HubResponse): Response {
+  return new Response(status === 204 ? null : body, { status, headers })
+}
+
+/** Reads a request body as UTF-8, refusing (413) anything larger than `maxBytes`. */
+async function readBody(request: Request, maxBytes: number): Promise<string> {
+  const tooLarge = () =>
+    new HubError(413, 'ERR_HUB_BODY_TOO_LARGE', `The body is larger than ${maxBytes} bytes.`)
+  if (Number(request.headers.get('content-length')) > maxBytes) throw tooLarge()
+  if (!request.body) return ''
+  const decoder = new TextDecoder()
+  let text = ''
+  let size = 0
+  for await (const chunk of request.body as unknown as AsyncIterable<Uint8Array>) {
+    size += chunk.byteLength
+    if (size > maxBytes) throw tooLarge()
+    text += decoder.decode(chunk, { stream: true })
+  }
+  return text + decoder.decode()
+}
