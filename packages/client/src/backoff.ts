@@ -24,7 +24,7 @@ export function retryPolicy(options: RetryOptions): RetryPolicy {
   ) {
     throw new SprinklerError(
       'ERR_SSE_INVALID_OPTION',
-      'retry needs initialDelayMs ≥ 0, maxDelayMs ≥ 0, factor ≥ 1, 0 ≤ jitter ≤ 1, maxRetries ≥ 0',
+      'retry: delays and maxRetries ≥ 0, factor ≥ 1, 0 ≤ jitter ≤ 1',
     )
   }
   return policy

@@ -35,12 +35,10 @@ interface Outcome {
  * in another tab: it announces, dispatches and fails through these instead of a fetch.
  */
 export interface SharedBridge {
-  readonly url: string
   readonly init: EventSourceInit
   /** No Web Locks or BroadcastChannel here: connect as an ordinary source. */
   solo(): void
   open(): void
-  message(type: string, data: string, lastEventId: string, origin: string): void
   error(code: ClientErrorCode, message: string, status: number | undefined, fatal: boolean): void
 }
 
@@ -90,7 +88,7 @@ export class EventSource extends EventTarget {
     try {
       record = new URL(url, globalThis.document?.baseURI)
     } catch {
-      throw new DOMException(`Invalid URL: ${url}`, 'SyntaxError')
+      throw new DOMException(`Invalid URL ${url}`, 'SyntaxError')
     }
     this.#url = record.href
     this.#origin = record.origin
@@ -185,7 +183,7 @@ export class EventSource extends EventTarget {
    * the queue is drained; throws the `SprinklerError` if the source failed for good. Leaving
    * the loop early closes the source, as leaving a `ReadableStream`'s loop cancels it.
    */
-  [Symbol.asyncIterator](): AsyncIterableIterator<MessageEvent<string>> {
+  async *[Symbol.asyncIterator](): AsyncGenerator<MessageEvent<string>, void, undefined> {
     const queue: MessageEvent<string>[] = []
     let wake: (() => void) | undefined
     const onMessage = (event: MessageEvent<string>) => {
@@ -193,34 +191,25 @@ export class EventSource extends EventTarget {
       wake?.()
     }
     const onClose = () => wake?.()
-    const detach = () => {
-      this.removeEventListener('message', onMessage)
-      this.#onClose.delete(onClose)
-    }
     this.addEventListener('message', onMessage)
     this.#onClose.add(onClose)
-    const iterator: AsyncIterableIterator<MessageEvent<string>> = {
-      next: async () => {
-        while (queue.length === 0 && this.#state !== CLOSED) {
+    try {
+      for (;;) {
+        const event = queue.shift()
+        if (event) yield event
+        else if (this.#state === CLOSED) break
+        else {
           await new Promise<void>((resolve) => {
             wake = resolve
           })
         }
-        wake = undefined
-        const value = queue.shift()
-        if (value) return { value, done: false }
-        detach()
-        if (this.#fatal) throw this.#fatal
-        return { value: undefined, done: true }
-      },
-      return: async () => {
-        detach()
-        this.close()
-        return { value: undefined, done: true }
-      },
-      [Symbol.asyncIterator]: () => iterator,
+      }
+      if (this.#fatal) throw this.#fatal
+    } finally {
+      this.removeEventListener('message', onMessage)
+      this.#onClose.delete(onClose)
+      this.close()
     }
-    return iterator
   }
 
   #abort = () => this.close()
@@ -266,7 +255,7 @@ export class EventSource extends EventTarget {
           error:
             signal.reason instanceof SprinklerError
               ? signal.reason
-              : err('ERR_SSE_NETWORK', `Connection failed: ${String(cause)}`, cause),
+              : err('ERR_SSE_NETWORK', `Network error: ${cause}`, cause),
         }),
     )
   }
@@ -305,7 +294,7 @@ export class EventSource extends EventTarget {
       return {
         // spec: "if res's status is not 200 ... then fail the connection." (This includes 204,
         // which the spec names as the way to tell a client to stop reconnecting.)
-        error: err('ERR_SSE_STATUS', `The server answered HTTP ${status}`),
+        error: err('ERR_SSE_STATUS', `HTTP ${status}`),
         status,
         fatal: !retryable,
         delay: retryable ? parseRetryAfter(response.headers.get('retry-after')) : undefined,
@@ -315,7 +304,7 @@ export class EventSource extends EventTarget {
     if (!isEventStream(type)) {
       void response.body?.cancel?.().catch(noop)
       return {
-        error: err('ERR_SSE_CONTENT_TYPE', `Expected text/event-stream, got ${type}`),
+        error: err('ERR_SSE_CONTENT_TYPE', `Content-Type ${type}`),
         status,
         fatal: true,
       }
@@ -346,7 +335,7 @@ export class EventSource extends EventTarget {
     }
     // spec: processEventSourceEndOfBody: "if res is not a network error, then reestablish the
     // connection."
-    return { error: err('ERR_SSE_NETWORK', 'The server ended the stream') }
+    return { error: err('ERR_SSE_NETWORK', 'Stream ended') }
   }
 
   // spec: "announce the connection": "if the readyState attribute is set to a value other than
@@ -376,10 +365,7 @@ export class EventSource extends EventTarget {
     const check = () => {
       const idle = Date.now() - this.#lastRead
       if (idle < timeout) timer = setTimeout(check, timeout - idle)
-      else
-        attempt.abort(
-          err('ERR_SSE_READ_TIMEOUT', `No data received for ${timeout} ms; reconnecting`),
-        )
+      else attempt.abort(err('ERR_SSE_READ_TIMEOUT', `Nothing read for ${timeout} ms`))
     }
     timer = setTimeout(check, timeout)
     attempt.signal.addEventListener('abort', () => clearTimeout(timer))
@@ -392,14 +378,7 @@ export class EventSource extends EventTarget {
     const failures = ++this.#failures
     const retry = this.#retry
     if (retry && failures > retry.maxRetries) {
-      this.#fail(
-        err(
-          'ERR_SSE_RETRIES_EXHAUSTED',
-          `Gave up after ${failures} failed connection attempts in a row`,
-          error,
-        ),
-        status,
-      )
+      this.#fail(err('ERR_SSE_RETRIES_EXHAUSTED', `${failures} failures in a row`, error), status)
       return
     }
     // spec: "Set the readyState attribute to CONNECTING. Fire an event named error at the
@@ -456,13 +435,9 @@ export class EventSource extends EventTarget {
   /** [NON-SPEC] `shared: true`: the connection may live in another tab; see `./shared.ts`. */
   #share(): void {
     const bridge: SharedBridge = {
-      url: this.#url,
       init: this.#init,
       solo: () => this.#connect(),
       open: () => this.#announce(this.#origin),
-      message: (type, data, lastEventId, origin) =>
-        this.#state !== CLOSED &&
-        this.dispatchEvent(new MessageEvent(type, { data, lastEventId, origin })),
       error: (code, message, status, fatal) => {
         const error = err(code, message)
         if (fatal) this.#fail(error, status)
@@ -474,7 +449,7 @@ export class EventSource extends EventTarget {
     }
     import('./shared.js').then(
       (shared) => {
-        if (this.#state !== CLOSED) this.#unshare = shared.share(bridge)
+        if (this.#state !== CLOSED) this.#unshare = shared.share(this, bridge)
       },
       () => this.#connect(),
     )

@@ -22,13 +22,13 @@ type Message =
  * Loaded on demand by `EventSource`, so the main bundle does not carry it.
  * @returns what `close()` calls to leave the group.
  */
-export function share(bridge: SharedBridge): () => void {
+export function share(source: EventSource, bridge: SharedBridge): () => void {
   const locks = globalThis.navigator?.locks
   if (!locks || typeof BroadcastChannel !== 'function') {
     bridge.solo()
     return noop
   }
-  const name = `sprinkler:${bridge.url}`
+  const name = `sprinkler:${source.url}`
   const channel = new BroadcastChannel(name)
   const leaving = new AbortController()
   let leader: EventSource | undefined
@@ -42,7 +42,10 @@ export function share(bridge: SharedBridge): () => void {
       bridge.open()
     } else if (message.k === 'message') {
       lastEventId = message.id
-      bridge.message(message.type, message.data, message.id, message.origin)
+      if (source.readyState !== EventSource.CLOSED) {
+        const { type, data, id, origin } = message
+        source.dispatchEvent(new MessageEvent(type, { data, lastEventId: id, origin }))
+      }
     } else if (message.k === 'error') {
       open = false
       bridge.error(message.code, message.message, message.status, message.fatal)
@@ -73,7 +76,7 @@ export function share(bridge: SharedBridge): () => void {
         })
       }
       leader = new Leader(
-        bridge.url,
+        source.url,
         { ...bridge.init, shared: false, signal: undefined, headers: resume(bridge.init.headers) },
         broadcast,
       )
