@@ -190,7 +190,10 @@ describe('replay', () => {
           ? { headers: { 'last-event-id': lastId } }
           : { query: { lastEventID: lastId } },
       )
-      const during = Promise.all(Array.from({ length: 10 }, () => next())) // published during the replay
+      // Published one after another (so their order is known) while the replay runs.
+      const during = (async () => {
+        for (let i = 0; i < 10; i++) await next()
+      })()
       const second = await resumed
       await during
       await publishOk(hub.hub, publisher, { topic: t, data: 'end' })
