@@ -98,6 +98,7 @@ export function behaviourSuite(name: string, start: StartAdapter): void {
       channel.publish({ data: 'x' })
       const [event] = await client.waitForEvents(1)
       expect(event?.data).toBe('x')
+      expect(client.retries).toEqual([2500])
     })
 
     it('delivers events in order with ids, types and JSON data', async () => {

@@ -7,6 +7,8 @@ export interface TestEventStream {
   readonly events: SseEvent[]
   /** Comments received so far. */
   readonly comments: string[]
+  /** `retry:` values received so far. */
+  readonly retries: number[]
   /** Resolves when at least `count` events have arrived (rejects if the stream ends first). */
   waitForEvents(count: number): Promise<SseEvent[]>
   /** Resolves when the server ends the stream. */
@@ -25,6 +27,7 @@ export async function openEventStream(
   })
   const events: SseEvent[] = []
   const comments: string[] = []
+  const retries: number[] = []
   let waiters: { count: number; resolve: (e: SseEvent[]) => void; reject: (e: Error) => void }[] =
     []
   let done = false
@@ -37,9 +40,17 @@ export async function openEventStream(
     })
   }
   const ended = (async () => {
-    if (!response.body || response.status !== 200) return
+    if (!response.body || response.status !== 200) {
+      done = true // nothing will come: waiting for events fails at once
+      return
+    }
     const reader = response.body
-      .pipeThrough(new EventStreamParser({ onComment: (c) => comments.push(c) }))
+      .pipeThrough(
+        new EventStreamParser({
+          onComment: (c) => comments.push(c),
+          onRetry: (ms) => retries.push(ms),
+        }),
+      )
       .getReader()
     try {
       for (;;) {
@@ -59,6 +70,7 @@ export async function openEventStream(
     response,
     events,
     comments,
+    retries,
     ended,
     waitForEvents: (count) =>
       new Promise((resolve, reject) => {
