@@ -470,14 +470,17 @@ export class Hub {
       if (matchesAny(s.principal.selectors, update.topics)) candidates.add(s)
     for (const subscriber of candidates) {
       if (subscriber.held) subscriber.held.push(update)
-      else this.#deliver(subscriber, update)
+      else this.#deliver(subscriber, update, true)
     }
   }
 
-  /** Writes the update if this subscriber may see it: the same rule live and on replay. */
-  #deliver(subscriber: Subscriber, update: Update): void {
+  /**
+   * Writes the update if this subscriber may see it: the same rule live and on replay
+   * (`matched`: the topic index already found that a selector matches).
+   */
+  #deliver(subscriber: Subscriber, update: Update, matched = false): void {
     const { selectors, allowed } = subscriber.principal
-    if (!matchesAny(selectors, update.topics)) return
+    if (!matched && !matchesAny(selectors, update.topics)) return
     // spec (Mercure, Subscribers): a private update goes only to a subscriber whose
     // mercure.subscribe selectors match at least one of its topics.
     if (update.private && !matchesAny(allowed, update.topics)) return
