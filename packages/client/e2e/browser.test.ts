@@ -282,4 +282,56 @@ describeBrowser('@sprinkler/client in Chromium', () => {
       await context.close()
     }
   })
+
+  it('cross-origin: withCredentials sends cookies, and a reconnection with Last-Event-ID passes CORS', async () => {
+    const other = await startServer()
+    const context = await browser.newContext()
+    try {
+      const cors = {
+        'access-control-allow-origin': server.origin,
+        'access-control-allow-credentials': 'true',
+      }
+      other.route('/cors', (req, res, { request }) => {
+        if (req.method === 'OPTIONS') {
+          // A fetch-based client sends Last-Event-ID (and Authorization) as ordinary headers,
+          // so a cross-origin reconnection is preflighted; the native EventSource is not.
+          res.writeHead(204, { ...cors, 'access-control-allow-headers': 'last-event-id' }).end()
+          return
+        }
+        sse(res, cors)
+        const cookie = req.headers.cookie ?? 'no cookie'
+        const resumed = lastEventId(request)
+        if (resumed) res.write(`data: resumed from ${resumed} with ${cookie}\n\n`)
+        else res.end(`retry: 0\nid: 1\ndata: ${cookie}\n\n`)
+      })
+      await context.addCookies([
+        { name: 'session', value: 's3cret', domain: '127.0.0.1', path: '/', sameSite: 'Lax' },
+      ])
+      const { page } = await openPage(context, pageUrl)
+      await page.evaluate((url) => {
+        const w = window as unknown as PageGlobals
+        for (const withCredentials of [true, false]) {
+          const name = String(withCredentials)
+          const seen: string[] = []
+          w.seen[name] = seen
+          const source = new w.client.EventSource(url, { withCredentials })
+          source.onmessage = (event) => {
+            seen.push(event.data)
+            if (seen.length === 2) source.close()
+          }
+        }
+      }, other.url('/cors'))
+      await page.waitForFunction(() => {
+        const { seen } = window as unknown as PageGlobals
+        return seen.true?.length === 2 && seen.false?.length === 2
+      })
+      const seen = await page.evaluate(() => (window as unknown as PageGlobals).seen)
+      expect(seen.true).toEqual(['session=s3cret', 'resumed from 1 with session=s3cret'])
+      expect(seen.false).toEqual(['no cookie', 'resumed from 1 with no cookie'])
+      expect(other.requests('/cors').filter((r) => r.method === 'OPTIONS')).toHaveLength(2)
+    } finally {
+      await context.close()
+      await other.close()
+    }
+  })
 })

@@ -109,6 +109,20 @@ describe('the EventSource interface', () => {
     expect(source.onmessage).toBeNull()
   })
 
+  it('spec: listeners of any event type can be added and removed; once is honoured', async () => {
+    once('/events', 'event: a\ndata: 1\n\nevent: a\ndata: 2\n\nevent: b\ndata: 3\n\n')
+    const source = connect('/events')
+    const calls: string[] = []
+    const removed = () => calls.push('removed')
+    source.addEventListener('a', removed)
+    source.addEventListener('a', (event) => calls.push(`a ${event.data}`))
+    source.addEventListener('a', (event) => calls.push(`once ${event.data}`), { once: true })
+    source.addEventListener('b', { handleEvent: (event) => calls.push(`b ${event.type}`) })
+    source.removeEventListener('a', removed)
+    await record(source, ['b']).wait('b', 1)
+    expect(calls).toEqual(['a 1', 'once 1', 'a 2', 'b b'])
+  })
+
   it('spec: onopen, onmessage and onerror fire for their events', async () => {
     server.route('/events', (_req, res, { n }) => {
       sse(res)

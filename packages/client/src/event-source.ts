@@ -83,10 +83,11 @@ export class EventSource extends EventTarget {
   constructor(url: string | URL, init: EventSourceInit = {}) {
     super()
     // spec: "Let urlRecord be the result of encoding-parsing a URL given url, relative to
-    // settings. If urlRecord is failure, then throw a "SyntaxError" DOMException."
+    // settings. If urlRecord is failure, then throw a "SyntaxError" DOMException." The base is
+    // the document's base URL, or a worker's location.
     let record: URL
     try {
-      record = new URL(url, globalThis.document?.baseURI)
+      record = new URL(url, globalThis.document?.baseURI ?? globalThis.location?.href)
     } catch {
       throw new DOMException(`Invalid URL ${url}`, 'SyntaxError')
     }
@@ -319,11 +320,12 @@ export class EventSource extends EventTarget {
     if (body) {
       const reader = body.getReader()
       const decoder = createUtf8Decoder()
+      const timed = init.readTimeoutMs
       this.#parser.reset()
       for (;;) {
         const chunk = await reader.read()
         if (chunk.done) break
-        this.#lastRead = Date.now()
+        if (timed) this.#lastRead = Date.now()
         this.#parser.feed(decoder.decode(chunk.value as Uint8Array))
         if (signal.aborted) {
           void reader.cancel().catch(noop)
