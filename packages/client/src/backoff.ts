@@ -15,13 +15,8 @@ export function retryPolicy(options: RetryOptions): RetryPolicy {
     ...options,
   }
   const { initialDelayMs, maxDelayMs, factor, jitter, maxRetries } = policy
-  if (
-    !(initialDelayMs >= 0) ||
-    !(maxDelayMs >= 0) ||
-    !(factor >= 1) ||
-    !(jitter >= 0 && jitter <= 1) ||
-    !(maxRetries >= 0)
-  ) {
+  // Written so that NaN fails every test.
+  if (!(Math.min(initialDelayMs, maxDelayMs, maxRetries, jitter, 1 - jitter, factor - 1) >= 0)) {
     throw new SprinklerError(
       'ERR_SSE_INVALID_OPTION',
       'retry: delays and maxRetries ≥ 0, factor ≥ 1, 0 ≤ jitter ≤ 1',

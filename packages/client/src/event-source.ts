@@ -12,6 +12,10 @@ const CLOSED = 2
 // value, probably in the region of a few seconds." Chromium and the `eventsource` package use 3 s.
 const DEFAULT_RECONNECTION_TIME = 3000
 
+// [NON-SPEC] While async iterators hold this many events between them, the source stops
+// reading the response: TCP pushes back to the server instead of memory growing without bound.
+const BACKLOG_LIMIT = 1024
+
 type Handler = EventHandler<Event>
 
 /**
@@ -78,6 +82,9 @@ export class EventSource extends EventTarget {
   #fatal: SprinklerError | undefined
   #handlers: Record<string, { fn: Handler; listener: (event: Event) => void }> = {}
   #onClose = new Set<() => void>()
+  /** Events queued by async iterators, not yet taken. */
+  #backlog = 0
+  #resume: (() => void) | undefined
   #unshare: (() => void) | undefined
 
   constructor(url: string | URL, init: EventSourceInit = {}) {
@@ -176,6 +183,7 @@ export class EventSource extends EventTarget {
     this.#unshare?.()
     this.#unshare = undefined
     for (const wake of this.#onClose) wake()
+    this.#resume?.()
   }
 
   /**
@@ -189,6 +197,7 @@ export class EventSource extends EventTarget {
     let wake: (() => void) | undefined
     const onMessage = (event: MessageEvent<string>) => {
       queue.push(event)
+      this.#backlog++
       wake?.()
     }
     const onClose = () => wake?.()
@@ -197,8 +206,10 @@ export class EventSource extends EventTarget {
     try {
       for (;;) {
         const event = queue.shift()
-        if (event) yield event
-        else if (this.#state === CLOSED) break
+        if (event) {
+          this.#taken(1)
+          yield event
+        } else if (this.#state === CLOSED) break
         else {
           await new Promise<void>((resolve) => {
             wake = resolve
@@ -209,11 +220,17 @@ export class EventSource extends EventTarget {
     } finally {
       this.removeEventListener('message', onMessage)
       this.#onClose.delete(onClose)
+      this.#taken(queue.length)
       this.close()
     }
   }
 
   #abort = () => this.close()
+
+  #taken(count: number): void {
+    this.#backlog -= count
+    if (this.#backlog < BACKLOG_LIMIT) this.#resume?.()
+  }
 
   #handler(type: string): Handler {
     return this.#handlers[type]?.fn ?? null
@@ -323,6 +340,11 @@ export class EventSource extends EventTarget {
       const timed = init.readTimeoutMs
       this.#parser.reset()
       for (;;) {
+        while (this.#backlog >= BACKLOG_LIMIT && !signal.aborted) {
+          await new Promise<void>((resolve) => {
+            this.#resume = resolve
+          })
+        }
         const chunk = await reader.read()
         if (chunk.done) break
         if (timed) this.#lastRead = Date.now()
@@ -365,6 +387,8 @@ export class EventSource extends EventTarget {
     this.#lastRead = Date.now()
     let timer: ReturnType<typeof setTimeout>
     const check = () => {
+      // Not reading because iterators are behind is not the server's silence.
+      if (this.#backlog >= BACKLOG_LIMIT) this.#lastRead = Date.now()
       const idle = Date.now() - this.#lastRead
       if (idle < timeout) timer = setTimeout(check, timeout - idle)
       else attempt.abort(err('ERR_SSE_READ_TIMEOUT', `Nothing read for ${timeout} ms`))

@@ -1,7 +1,7 @@
 // [NON-SPEC] `for await (const event of source)`.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { sse, startServer, type TestServer } from '../test/server.js'
-import { EventSource, type EventSourceInit } from './index.js'
+import { EventSource, type EventSourceInit, type FetchLike } from './index.js'
 
 let server: TestServer
 const sources: EventSource[] = []
@@ -111,6 +111,48 @@ describe('async iteration', () => {
     const [a, b] = await Promise.all([take(5), take(5)])
     expect(a).toEqual(['1', '2', '3', '4', '5'])
     expect(b).toEqual(a)
+  })
+
+  it('a slow loop pauses reading: at most 1024 events (plus one read’s worth) wait in its queue', async () => {
+    const total = 5000
+    server.route('/many', (_req, res) => {
+      sse(res)
+      res.end(Array.from({ length: total }, (_, i) => `data: ${i}\n\n`).join(''))
+    })
+    // The whole body is in memory and handed over 100 bytes per read, only when the client
+    // reads: without backpressure the client would take all of it at once.
+    const onDemand: FetchLike = async (url, init) => {
+      const response = await fetch(url, init)
+      const bytes = new Uint8Array(await response.arrayBuffer())
+      let offset = 0
+      const body = new ReadableStream<Uint8Array>(
+        {
+          pull(controller) {
+            if (offset >= bytes.length) controller.close()
+            else controller.enqueue(bytes.subarray(offset, offset + 100))
+            offset += 100
+          },
+        },
+        { highWaterMark: 0 },
+      )
+      return { status: response.status, url: response.url, headers: response.headers, body }
+    }
+    const source = connect('/many', { fetch: onDemand })
+    let dispatched = 0
+    source.addEventListener('message', () => dispatched++)
+    const iterator = source[Symbol.asyncIterator]()
+    expect((await iterator.next()).value?.data).toBe('0')
+    await vi.waitFor(() => expect(dispatched).toBeGreaterThanOrEqual(1024))
+    for (let i = 0; i < 20; i++) await tick()
+    expect(dispatched).toBeLessThanOrEqual(1 + 1024 + 10)
+    const rest: string[] = []
+    for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
+      rest.push(next.value.data)
+      if (rest.length === total - 1) break
+    }
+    expect(rest).toEqual(Array.from({ length: total - 1 }, (_, i) => String(i + 1)))
+    expect(dispatched).toBe(total)
+    await iterator.return()
   })
 
   it('a loop over a closed source ends at once', async () => {

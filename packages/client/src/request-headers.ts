@@ -32,9 +32,9 @@ export function requestHeaders(
 // UTF-8." Header values are byte strings, one character per byte, so each UTF-8 byte becomes
 // the character with that code: the server receives exactly the UTF-8 bytes a browser sends.
 export function asByteString(text: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: the ASCII range is the point
-  if (/^[\x00-\x7f]*$/.test(text)) return text
-  return String.fromCharCode(...new TextEncoder().encode(text))
+  // encodeURIComponent gives the UTF-8 bytes as %XX escapes; unescape turns each back into the
+  // character with that code. (A decoded stream never holds the lone surrogates it rejects.)
+  return unescape(encodeURIComponent(text))
 }
 
 /**
