@@ -59,15 +59,15 @@ type Handler = (this: FastifyInstance, request: FastifyRequest, reply: FastifyRe
 const plugin: FastifyPluginAsync<FastifySseOptions> = async (app, options) => {
   const { shutdown, ...defaults } = options
   // GET and its automatic HEAD route share one endpoint: keyed by the route's option object
-  // (or its handler, for `eventStream: true`).
-  const endpoints = new Map<object, SseEndpoint>()
+  // (or its URL, for `eventStream: true`).
+  const endpoints = new Map<object | string, SseEndpoint>()
   app.decorateReply('eventStream', null as unknown as SseStream)
 
   app.addHook('onRoute', (route) => {
     const option = route.eventStream
     if (option === undefined) return
     const handler = route.handler as unknown as Handler
-    const key = typeof option === 'object' ? option : handler
+    const key = typeof option === 'object' ? option : route.url
     let endpoint = endpoints.get(key)
     if (!endpoint) {
       endpoint =
