@@ -92,6 +92,26 @@ function receive(Impl: SourceClass, url: string, type: string, count: number): P
   })
 }
 
+/**
+ * Wraps a pass so that the CPU time this process spends on it is recorded too: on a busy
+ * machine wall time also counts waiting for a core, CPU time only the work.
+ */
+function withCpu<T>(fn: () => Promise<T>, cpuMs: number[]): () => Promise<T> {
+  return async () => {
+    const start = process.cpuUsage()
+    const result = await fn()
+    const { user, system } = process.cpuUsage(start)
+    cpuMs.push((user + system) / 1000)
+    return result
+  }
+}
+
+const medianOfLast = (values: number[], count: number) => {
+  const last = values.slice(-count).sort((a, b) => a - b)
+  const mid = last.length >> 1
+  return last.length % 2 ? (last[mid] ?? Number.NaN) : ((last[mid - 1] ?? 0) + (last[mid] ?? 0)) / 2
+}
+
 /** The transport alone: fetch the same stream and read its bytes, no decoding or parsing. */
 async function readOnly(url: string): Promise<number> {
   const response = await fetch(url)
@@ -132,23 +152,39 @@ export default async function client({ quick, log }: SuiteContext) {
       log(input.name)
       const url = server.origin + input.path
       const megabytes = (server.bytes[input.path] ?? 0) / 1e6
+      const options = quick
+        ? { samples: 3, warmup: 1 }
+        : { samples: 15, warmup: 3, minWarmupMs: 1000 }
+      const cpu: number[][] = [[], [], []]
       const timings = await compareAsync(
         [
           {
             name: '@sprinkler/client EventSource',
-            fn: () => receive(SprinklerEventSource, url, input.type, input.events),
+            fn: withCpu(
+              () => receive(SprinklerEventSource, url, input.type, input.events),
+              cpu[0] ?? [],
+            ),
           },
           {
             name: `eventsource ${referenceVersion}`,
-            fn: () => receive(ReferenceEventSource, url, input.type, input.events),
+            fn: withCpu(
+              () => receive(ReferenceEventSource, url, input.type, input.events),
+              cpu[1] ?? [],
+            ),
           },
-          { name: 'fetch, bytes read only (the ceiling)', fn: () => readOnly(url) },
+          {
+            name: 'fetch, bytes read only (the ceiling)',
+            fn: withCpu(() => readOnly(url), cpu[2] ?? []),
+          },
         ],
-        quick ? { samples: 3, warmup: 1 } : { samples: 15, warmup: 3, minWarmupMs: 1000 },
+        options,
       )
+      const cpuMs = cpu.map((values) => medianOfLast(values, options.samples))
       const reference = timings[1]?.medianMs ?? Number.NaN
-      for (const timing of timings) {
+      const referenceCpu = cpuMs[1] ?? Number.NaN
+      timings.forEach((timing, i) => {
         const ceiling = timing.name.startsWith('fetch')
+        const cpuTime = cpuMs[i] ?? Number.NaN
         rows.push({
           table: 'Events received per second (Node, one process per side, same run)',
           input: input.name,
@@ -158,8 +194,11 @@ export default async function client({ quick, log }: SuiteContext) {
           'median ms': round(timing.medianMs),
           spread: spread(timing),
           'vs eventsource': ceiling ? null : `${round(reference / timing.medianMs, 2)}×`,
+          'CPU ms': round(cpuTime),
+          'events per CPU-s': ceiling ? null : round((input.events / cpuTime) * 1000),
+          'CPU vs eventsource': ceiling ? null : `${round(referenceCpu / cpuTime, 2)}×`,
         })
-      }
+      })
     }
   } finally {
     server.child.kill()
@@ -174,6 +213,10 @@ export default async function client({ quick, log }: SuiteContext) {
         'interleaved and garbage is collected before each; the median is reported.',
       '"fetch, bytes read only" reads the same response without decoding or parsing: the ' +
         'transport’s ceiling, for scale.',
+      '"CPU ms" is the median CPU time (user + system) this process spent per pass, from ' +
+        '`process.cpuUsage()`: unlike wall time it does not count waiting for a core, so it ' +
+        'is the fairer comparison when the machine is busy. "vs eventsource" > 1× means faster ' +
+        '(wall) or cheaper (CPU) than eventsource.',
     ],
   }
 }
