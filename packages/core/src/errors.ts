@@ -32,7 +32,7 @@ export const errorCodes = {
   ERR_SSE_METHOD_NOT_ALLOWED:
     'An event stream was requested with a method other than GET (HTTP 405).',
   ERR_SSE_HANDLER_FAILED:
-    'An app hook threw: `onStream` (the stream is closed) or a channel filter (the event is withheld from that subscriber); reported as a diagnostic.',
+    'An app hook threw: `onStream` or a route’s stream handler (the stream is closed), or a channel filter (the event is withheld from that subscriber); reported as a diagnostic.',
   ERR_SSE_CHANNEL_CLOSED: 'A stream subscribed to, or an event was published on, a closed channel.',
   ERR_HUB_MISSING_TOPIC: 'A publish or subscribe request has no `topic` (HTTP 400).',
   ERR_HUB_TOO_MANY_TOPICS:
