@@ -301,6 +301,40 @@ describe('size and volume', () => {
     expect(events[0]?.data).toBe(big)
   })
 
+  it('parsing time is linear: one big chunk costs about what the same bytes in small chunks do', () => {
+    // A search of the rest of the chunk at every line once made a 1 MiB chunk ~700× slower
+    // than 64 KiB ones. Every kind of line ending, and a rare CR among LFs, must stay linear.
+    const endings = {
+      LF: ['\n', '\n'],
+      CRLF: ['\r\n', '\r\n'],
+      CR: ['\r', '\r'],
+      rareCR: ['\n', '\r'],
+    }
+    const count = 100_000
+    for (const [name, [eol, rare]] of Object.entries(endings)) {
+      let text = ''
+      for (let i = 0; i < count; i++)
+        text += `${i % 5000 === 0 ? `:${rare}` : ''}data: ${i % 10}${eol}${eol}`
+      const time = (chunks: string[]) => {
+        let best = Number.POSITIVE_INFINITY
+        for (let run = 0; run < 3; run++) {
+          let events = 0
+          const parser = createParser({ onEvent: () => events++ })
+          const start = performance.now()
+          for (const chunk of chunks) parser.feed(chunk)
+          best = Math.min(best, performance.now() - start)
+          expect(events).toBe(count)
+        }
+        return best
+      }
+      const small = time(chunksOf(text, 16 * 1024))
+      const whole = time([text])
+      expect(whole, `${name}: ${whole.toFixed(1)} ms whole vs ${small.toFixed(1)} ms`).toBeLessThan(
+        small * 10 + 50,
+      )
+    }
+  })
+
   it('dispatches thousands of events from one chunk, in order', () => {
     let text = ''
     for (let i = 0; i < 10_000; i++) text += `id: ${i}\nevent: e${i % 3}\ndata: ${i}\n\n`
