@@ -74,12 +74,21 @@ type AnySource = {
   onmessage: unknown
   close(): void
 }
-type SourceClass = new (url: string) => AnySource
+
+type AnyInit = { fetch: ReturnType<typeof fromMemory> }
+/** Either client's constructor (their `init` types differ; only `fetch` is ever passed). */
+type SourceClass = new (url: string, init?: never) => AnySource
 
 /** Opens a source and resolves when the `count`-th event arrives (then closes it). */
-function receive(Impl: SourceClass, url: string, type: string, count: number): Promise<number> {
+function receive(
+  Impl: SourceClass,
+  url: string,
+  type: string,
+  count: number,
+  init?: AnyInit,
+): Promise<number> {
   return new Promise((resolve) => {
-    const source = new Impl(url)
+    const source = new Impl(url, init as never)
     let seen = 0
     const listener = () => {
       if (++seen === count) {
@@ -110,6 +119,26 @@ const medianOfLast = (values: number[], count: number) => {
   const last = values.slice(-count).sort((a, b) => a - b)
   const mid = last.length >> 1
   return last.length % 2 ? (last[mid] ?? Number.NaN) : ((last[mid - 1] ?? 0) + (last[mid] ?? 0)) / 2
+}
+
+/**
+ * A `fetch` that answers from memory: the same bytes the server sends, handed over in 64 KiB
+ * reads on demand. With it the network is out of the picture and only the client's own work
+ * (decoding, parsing, events, listeners) is timed.
+ */
+function fromMemory(bytes: Uint8Array) {
+  const headers = new Headers({ 'content-type': 'text/event-stream' })
+  return async () => {
+    let offset = 0
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (offset >= bytes.length) controller.close()
+        else controller.enqueue(bytes.subarray(offset, offset + 65536))
+        offset += 65536
+      },
+    })
+    return { status: 200, url: 'http://memory.test/', redirected: false, headers, body }
+  }
 }
 
 /** The transport alone: fetch the same stream and read its bytes, no decoding or parsing. */
@@ -147,6 +176,12 @@ export default async function client({ quick, log }: SuiteContext) {
   ]
   const server = await startServer(counts)
   const rows: Row[] = []
+  // The exact bytes of each stream, for the from-memory table (fetched on fresh connections).
+  const bodies: Record<string, Uint8Array> = {}
+  for (const { path } of inputs) {
+    const response = await fetch(server.origin + path, { headers: { connection: 'close' } })
+    bodies[path] = new Uint8Array(await response.arrayBuffer())
+  }
   try {
     for (const input of inputs) {
       log(input.name)
@@ -200,6 +235,36 @@ export default async function client({ quick, log }: SuiteContext) {
         })
       })
     }
+    for (const input of inputs) {
+      log(`${input.name}, from memory`)
+      const memory = { fetch: fromMemory(bodies[input.path] ?? new Uint8Array()) }
+      const url = 'http://memory.test/'
+      const timings = await compareAsync(
+        [
+          {
+            name: '@sprinkler/client EventSource',
+            fn: () => receive(SprinklerEventSource, url, input.type, input.events, memory),
+          },
+          {
+            name: `eventsource ${referenceVersion}`,
+            fn: () => receive(ReferenceEventSource, url, input.type, input.events, memory),
+          },
+        ],
+        quick ? { samples: 3, warmup: 1 } : { samples: 25, warmup: 5, minWarmupMs: 1000 },
+      )
+      const reference = timings[1]?.medianMs ?? Number.NaN
+      for (const timing of timings) {
+        rows.push({
+          table: 'The client’s own cost: the same bytes from memory (no network)',
+          input: input.name,
+          client: timing.name,
+          'events/s': round((input.events / timing.medianMs) * 1000),
+          'median ms': round(timing.medianMs),
+          spread: spread(timing),
+          'vs eventsource': `${round(reference / timing.medianMs, 2)}×`,
+        })
+      }
+    }
   } finally {
     server.child.kill()
   }
@@ -213,6 +278,8 @@ export default async function client({ quick, log }: SuiteContext) {
         'interleaved and garbage is collected before each; the median is reported.',
       '"fetch, bytes read only" reads the same response without decoding or parsing: the ' +
         'transport’s ceiling, for scale.',
+      'The second table gives both clients the same bytes through their `fetch` option from ' +
+        'memory, 64 KiB per read, so it measures decoding, parsing and event dispatch alone.',
       '"CPU ms" is the median CPU time (user + system) this process spent per pass, from ' +
         '`process.cpuUsage()`: unlike wall time it does not count waiting for a core, so it ' +
         'is the fairer comparison when the machine is busy. "vs eventsource" > 1× means faster ' +
