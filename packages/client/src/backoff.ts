@@ -19,7 +19,7 @@ export function retryPolicy(options: RetryOptions): RetryPolicy {
   if (!(Math.min(initialDelayMs, maxDelayMs, maxRetries, jitter, 1 - jitter, factor - 1) >= 0)) {
     throw new SprinklerError(
       'ERR_SSE_INVALID_OPTION',
-      'retry: delays and maxRetries ≥ 0, factor ≥ 1, 0 ≤ jitter ≤ 1',
+      'retry: delays, maxRetries >= 0, factor >= 1, 0 <= jitter <= 1',
     )
   }
   return policy

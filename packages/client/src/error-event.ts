@@ -21,16 +21,13 @@ export interface SseErrorEventInit {
  * reconnects (`CONNECTING`) or gave up (`CLOSED`).
  */
 export class SseErrorEvent extends Event {
-  readonly code: ClientErrorCode
-  readonly message: string
-  readonly status: number | undefined
-  readonly cause: unknown
+  declare readonly code: ClientErrorCode
+  declare readonly message: string
+  declare readonly status: number | undefined
+  declare readonly cause: unknown
 
-  constructor(type: string, init: SseErrorEventInit) {
+  constructor(type: string, { code, message, status, cause }: SseErrorEventInit) {
     super(type)
-    this.code = init.code
-    this.message = init.message
-    this.status = init.status
-    this.cause = init.cause
+    Object.assign(this, { code, message, status, cause })
   }
 }
