@@ -59,6 +59,12 @@ export const errorCodes = {
   ERR_HUB_NOT_FOUND: 'No such subscription or resource in the subscriptions API (HTTP 404).',
   ERR_HUB_METHOD_NOT_ALLOWED:
     'The hub URL was requested with a method it does not serve (HTTP 405).',
+  ERR_SERVE_CROSS_SITE:
+    'A state-changing request to `sprinkler serve` (console, login, badge) lacked the page’s CSRF token, came from another origin or site, or named a non-loopback Host (HTTP 403).',
+  ERR_SERVE_INVALID_REQUEST:
+    'A `sprinkler serve` endpoint got a body it cannot act on: not JSON, a missing or invalid field, or no signed-in user (HTTP 400).',
+  ERR_SERVE_LOOPBACK_ONLY:
+    'The publish console and the development login of `sprinkler serve` answer only when it listens on a loopback host (HTTP 403).',
 } as const
 
 export type ErrorCode = keyof typeof errorCodes

@@ -1,0 +1,193 @@
+import { request } from 'node:http'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { openEventStream } from '../../../server/test/client.js'
+import { type Running, runSprinkler, startServer } from '../../test/sprinkler.js'
+
+describe('sprinkler serve', () => {
+  let server: Running
+  let hub: string
+  let token: string
+  let csrf: string
+
+  beforeAll(async () => {
+    server = await startServer(['serve'])
+    hub = `${server.url}/.well-known/mercure`
+    await server.waitFor(/SPRINKLER_TOKEN=(\S+)/)
+    token = /SPRINKLER_TOKEN=(\S+)/.exec(server.stdout())?.[1] as string
+    const index = await (await fetch(server.url)).text()
+    csrf = JSON.parse(/id="demo-config">([^<]*)</.exec(index)?.[1] ?? '{}').csrf
+  })
+
+  afterAll(() => server?.stop())
+
+  /**
+   * A POST as the console page makes it, with changes (node:http, because fetch will not send
+   * a Host header of our choosing).
+   */
+  const consolePost = (headers: Record<string, string> = {}, body: unknown = {}) =>
+    new Promise<{ status: number; json(): Promise<unknown> }>((resolve, reject) => {
+      const req = request(`${server.url}/console/publish`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          origin: server.url,
+          'x-sprinkler-csrf': csrf,
+          ...headers,
+        },
+      })
+      req.on('error', reject)
+      req.on('response', async (res) => {
+        let text = ''
+        for await (const chunk of res) text += chunk
+        resolve({ status: res.statusCode ?? 0, json: async () => JSON.parse(text) })
+      })
+      req.end(JSON.stringify({ topic: '/demo/console', data: 'hi', ...(body as object) }))
+    })
+
+  it('starts on --port 0, prints its URL first, then a banner with the URLs and a dev token', () => {
+    expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
+    const banner = server.stdout()
+    for (const path of ['/', '/badge', '/scores', '/carousel', '/ticker', '/console']) {
+      expect(banner).toContain(`${server.url}${path}`)
+    }
+    expect(banner).toContain(hub)
+    expect(token.split('.')).toHaveLength(3)
+  })
+
+  it('serves the index page, the demo pages and their scripts', async () => {
+    const index = await fetch(server.url)
+    expect(index.status).toBe(200)
+    expect(index.headers.get('content-type')).toBe('text/html; charset=utf-8')
+    const html = await index.text()
+    for (const slug of ['badge', 'scores', 'carousel', 'ticker', 'console']) {
+      expect(html).toContain(`href="/${slug}"`)
+      const page = await (await fetch(`${server.url}/${slug}`)).text()
+      expect(page).toContain(`src="/assets/${slug}.js"`)
+      const script = await fetch(`${server.url}/assets/${slug}.js`)
+      expect(script.headers.get('content-type')).toBe('text/javascript; charset=utf-8')
+    }
+    expect((await fetch(`${server.url}/nope`)).status).toBe(404)
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200)
+  })
+
+  it('lets anonymous subscribers read /demo/ topics only', async () => {
+    const open = await openEventStream(`${hub}?topic=/demo/broadcast&topic=/demo/scores/{match}`)
+    expect(open.response.status).toBe(200)
+    open.close()
+    for (const topic of ['/users/alice/notifications', '*', '/{any}', '/demo']) {
+      const refused = await fetch(`${hub}?topic=${encodeURIComponent(topic)}`)
+      expect(refused.status, topic).toBe(401)
+      expect(await refused.json()).toMatchObject({ error: { code: 'ERR_HUB_UNAUTHORIZED' } })
+    }
+    // With a token the hub decides: the development token may read everything.
+    const withToken = await openEventStream(`${hub}?topic=*`, {
+      headers: { authorization: `Bearer ${token}` },
+    })
+    expect(withToken.response.status).toBe(200)
+    withToken.close()
+  })
+
+  it('refuses tokens in the URL (they end up in logs)', async () => {
+    const res = await fetch(`${hub}?topic=/demo/broadcast&authorization=${token}`)
+    expect(res.status).toBe(401)
+    expect(await res.json()).toMatchObject({ error: { code: 'ERR_HUB_QUERY_TOKEN_DISABLED' } })
+  })
+
+  it('publishes from the console to open subscribers and tells who received it', async () => {
+    const stream = await openEventStream(`${hub}?topic=/demo/console`)
+    const res = await consolePost({}, { data: 'from the console', type: 'note' })
+    expect(res.status).toBe(200)
+    const result = (await res.json()) as { id: string; delivered: number; recipients: unknown[] }
+    expect(result.delivered).toBe(1)
+    expect(result.recipients).toEqual([
+      expect.objectContaining({ user: null, topics: ['/demo/console'] }),
+    ])
+    const [event] = await stream.waitForEvents(1)
+    expect(event).toMatchObject({ type: 'note', data: 'from the console', lastEventId: result.id })
+    stream.close()
+  })
+
+  it('refuses cross-site requests to the console', async () => {
+    const cases: [string, Record<string, string>, string][] = [
+      ['no CSRF token', { 'x-sprinkler-csrf': '' }, 'x-sprinkler-csrf'],
+      ['a wrong CSRF token', { 'x-sprinkler-csrf': 'guess' }, 'x-sprinkler-csrf'],
+      ['another origin', { origin: 'https://evil.example' }, 'Origin'],
+      ['a cross-site fetch', { 'sec-fetch-site': 'cross-site' }, 'Sec-Fetch-Site'],
+      [
+        'a non-loopback Host (DNS rebinding)',
+        { host: 'evil.example', origin: 'http://evil.example' },
+        'loopback',
+      ],
+    ]
+    for (const [name, headers, reason] of cases) {
+      const res = await consolePost(headers)
+      expect(res.status, name).toBe(403)
+      expect(await res.json(), name).toMatchObject({
+        error: { code: 'ERR_SERVE_CROSS_SITE', message: expect.stringContaining(reason) },
+      })
+    }
+    const bad = await consolePost({}, { topic: 42 })
+    expect(bad.status).toBe(400)
+    expect(await bad.json()).toMatchObject({ error: { code: 'ERR_SERVE_INVALID_REQUEST' } })
+  })
+
+  it('signs a user in with an HttpOnly SameSite=Strict cookie that reads only their notifications', async () => {
+    const res = await fetch(`${server.url}/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: server.url, 'x-sprinkler-csrf': csrf },
+      body: JSON.stringify({ user: 'carol' }),
+    })
+    expect(res.status).toBe(200)
+    const cookie = res.headers.get('set-cookie') ?? ''
+    expect(cookie).toMatch(
+      /^mercureAuthorization=[\w-]+\.[\w-]+\.[\w-]+; Path=\/; HttpOnly; SameSite=Strict/,
+    )
+    const jar = cookie.split(';')[0] as string
+    const own = await openEventStream(`${hub}?topic=/users/carol/notifications`, {
+      headers: { cookie: jar },
+    })
+    const other = await openEventStream(`${hub}?topic=/users/dave/notifications`, {
+      headers: { cookie: jar },
+    })
+    const publish = (user: string, data: string, isPrivate = true) =>
+      fetch(hub, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}` },
+        body: new URLSearchParams({
+          topic: `/users/${user}/notifications`,
+          data,
+          ...(isPrivate && { private: 'on' }),
+        }),
+      })
+    expect((await publish('dave', 'private for dave')).status).toBe(200)
+    expect((await publish('carol', 'private for carol')).status).toBe(200)
+    expect((await publish('dave', 'public', false)).status).toBe(200)
+    expect((await own.waitForEvents(1)).map((e) => e.data)).toEqual(['private for carol'])
+    // In publish order: had dave's private update reached carol, it would come first.
+    expect((await other.waitForEvents(1)).map((e) => e.data)).toEqual(['public'])
+    own.close()
+    other.close()
+  })
+
+  it('refuses to start on a non-loopback host with development keys', async () => {
+    const { code, stderr } = await runSprinkler(['serve', '--host', '0.0.0.0', '--port', '0'])
+    expect(code).toBe(2)
+    expect(stderr).toContain('refusing to listen on 0.0.0.0 with a development key')
+    expect(stderr).toContain('--jwt-key')
+  })
+
+  it('refuses --cert without --key', async () => {
+    const { code, stderr } = await runSprinkler(['serve', '--cert', 'x.pem', '--port', '0'])
+    expect(code).toBe(2)
+    expect(stderr).toContain('--cert and --key go together')
+  })
+
+  it('shuts down gracefully on SIGTERM, open streams included', async () => {
+    const other = await startServer(['serve'])
+    const stream = await openEventStream(`${other.url}/.well-known/mercure?topic=/demo/ticker`)
+    await stream.waitForEvents(1)
+    const { code, signal } = await other.stop()
+    expect({ code, signal }).toEqual({ code: 0, signal: null })
+    await stream.ended
+  })
+})

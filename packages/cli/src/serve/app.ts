@@ -1,0 +1,173 @@
+import { randomBytes } from 'node:crypto'
+import { createVerifier, type Hub, HubError } from '@sprinkler/hub'
+import type { NodeRequest, NodeResponse } from '@sprinkler/server/node'
+import { mintToken } from '../jwt.js'
+import { bundleAssets } from './assets.js'
+import type { Demo, DemoContext, PageRequest } from './demo.js'
+import { badgeDemo } from './demos/badge.js'
+import { carouselDemo } from './demos/carousel.js'
+import { consoleDemo } from './demos/console.js'
+import { scoresDemo } from './demos/scores.js'
+import { tickerDemo } from './demos/ticker.js'
+import { COOKIE_NAME, checkAnonymousSubscription, checkSameOrigin } from './guard.js'
+import { demoPage, indexPage } from './html.js'
+import { readCookie, readJson, send, sendError, sendHtml, sendJson } from './http.js'
+import { createRecipientFinder } from './recipients.js'
+import { topics, USER_NAME } from './topics.js'
+
+export interface DemoAppOptions {
+  hub: Hub
+  /** The HS256 secret the hub verifies with: the dev login signs its cookies with it. */
+  jwtKey: string
+  /** Served over HTTPS: cookies get `Secure`. */
+  secure: boolean
+  /** Offer the dev login and the publish console (only on a loopback host). */
+  interactive: boolean
+  /** Publisher periods, in ms (tests shorten them). */
+  intervals?: { scoresMs?: number; tickerMs?: number; carouselMs?: number }
+}
+
+export interface DemoApp {
+  /** Handles the demo's routes; resolves false for the others (the hub's). */
+  handle(req: NodeRequest, res: NodeResponse): Promise<boolean>
+  readonly demos: readonly Demo[]
+  /** Stops the publishers. */
+  close(): void
+}
+
+const SESSION_LIFETIME_S = 24 * 3600
+
+/** The live demos of `sprinkler serve`, mounted beside an in-process hub. */
+export async function createDemoApp(options: DemoAppOptions): Promise<DemoApp> {
+  const { hub, interactive, secure } = options
+  const ctx: DemoContext = { hub, publish: (input) => hub.publish(input) }
+  const verify = await createVerifier({ key: options.jwtKey, algorithm: 'HS256' })
+  const demos: Demo[] = [
+    badgeDemo(ctx),
+    scoresDemo(ctx, options.intervals?.scoresMs),
+    carouselDemo(ctx, options.intervals?.carouselMs),
+    tickerDemo(ctx, options.intervals?.tickerMs),
+    consoleDemo(ctx, createRecipientFinder(hub, verify)),
+  ]
+  const assets = await bundleAssets(['index', ...demos.map((d) => d.slug)])
+  // One token per process: a page embeds it, a cross-site page cannot read it.
+  const csrf = randomBytes(24).toString('base64url')
+  const stops = demos.map((d) => d.start?.()).filter((stop) => stop !== undefined)
+
+  const gets = new Map<string, (page: PageRequest) => unknown>()
+  const posts = new Map<string, NonNullable<Demo['post']>[string]>()
+  for (const demo of demos) {
+    for (const [path, handler] of Object.entries(demo.get ?? {})) gets.set(path, handler)
+    for (const [path, handler] of Object.entries(demo.post ?? {})) posts.set(path, handler)
+  }
+  posts.set('/login', async ({ body, res }) => {
+    const { user } = (body ?? {}) as { user?: unknown }
+    if (typeof user !== 'string' || !USER_NAME.test(user)) {
+      throw new HubError(400, 'ERR_SERVE_INVALID_REQUEST', 'Give a user name (a-z, 0-9, _ or -).')
+    }
+    // The JWT lets its holder read its own private notifications, nothing else.
+    const token = await mintToken(
+      { subscribe: [topics.notifications(user)], payload: { user } },
+      { key: options.jwtKey, lifetimeS: SESSION_LIFETIME_S, subject: user },
+    )
+    res.setHeader('set-cookie', cookie(token, SESSION_LIFETIME_S))
+    return { user }
+  })
+  posts.set('/logout', async ({ res }) => {
+    res.setHeader('set-cookie', cookie('', 0))
+    return { user: null }
+  })
+
+  function cookie(value: string, maxAge: number): string {
+    return `${COOKIE_NAME}=${value}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAge}${secure ? '; Secure' : ''}`
+  }
+
+  async function pageRequest(req: NodeRequest): Promise<PageRequest> {
+    const token = readCookie(req, COOKIE_NAME)
+    let user: string | undefined
+    if (token) {
+      const verified = await verify(token).catch(() => undefined)
+      const sub = verified?.payload.sub
+      if (typeof sub === 'string' && USER_NAME.test(sub)) user = sub
+    }
+    return { user, interactive }
+  }
+
+  async function handle(req: NodeRequest, res: NodeResponse): Promise<boolean> {
+    const refused = checkAnonymousSubscription(req)
+    if (refused) {
+      sendError(res, refused.status, refused.code, refused.message)
+      return true
+    }
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname
+    const method = req.method ?? 'GET'
+    if (method === 'GET' || method === 'HEAD') {
+      const asset = assets.get(path)
+      if (asset) {
+        send(res, 200, asset.contentType, asset.body, { 'cache-control': 'no-cache' })
+        return true
+      }
+      if (path === '/') {
+        sendHtml(res, indexPage(demos, await pageRequest(req), csrf))
+        return true
+      }
+      const get = gets.get(path)
+      if (get) {
+        sendJson(res, 200, get(await pageRequest(req)))
+        return true
+      }
+      const demo = demos.find((d) => `/${d.slug}` === path)
+      if (demo) {
+        const page = await pageRequest(req)
+        // The hub's position first, then the state: the page resumes from that position, so
+        // whatever is published after the snapshot reaches it (nothing lost between the two).
+        const lastEventId = await hub.transport.lastEventId()
+        const state = demo.state?.(page) ?? null
+        const config = {
+          hub: '/.well-known/mercure',
+          topics: [...demo.topics(page), topics.broadcast],
+          lastEventId,
+          csrf,
+          user: page.user ?? null,
+          interactive,
+          state,
+        }
+        sendHtml(res, demoPage(demo, demos, page, config))
+        return true
+      }
+      return false
+    }
+    const post = method === 'POST' ? posts.get(path) : undefined
+    if (!post) return false
+    if (!interactive) {
+      sendError(
+        res,
+        403,
+        'ERR_SERVE_LOOPBACK_ONLY',
+        'The console and the development login are only served on a loopback host.',
+      )
+      return true
+    }
+    const crossSite = checkSameOrigin(req, csrf, secure)
+    if (crossSite) {
+      sendError(res, crossSite.status, crossSite.code, crossSite.message)
+      return true
+    }
+    const body = await readJson(req)
+    try {
+      sendJson(res, 200, await post({ req, res, body, ...(await pageRequest(req)) }))
+    } catch (error) {
+      if (!(error instanceof HubError)) throw error
+      sendError(res, error.status, error.code, error.message)
+    }
+    return true
+  }
+
+  return {
+    handle,
+    demos,
+    close: () => {
+      for (const stop of stops) stop()
+    },
+  }
+}

@@ -1,0 +1,78 @@
+import { findToken, HUB_PATH, HubError } from '@sprinkler/hub'
+import { type NodeRequest, NodeSseRequest } from '@sprinkler/server/node'
+import { isLoopback } from '../options.js'
+import { hostOf } from './http.js'
+import { isPublicSelector } from './topics.js'
+
+/** A refusal to answer with `{ error: { code, message } }`. */
+export interface Refusal {
+  status: number
+  code: string
+  message: string
+}
+
+export const COOKIE_NAME = 'mercureAuthorization'
+export const CSRF_HEADER = 'x-sprinkler-csrf'
+
+/**
+ * The hub runs with `anonymous` on, so that the demo pages need no login; this keeps anonymous
+ * subscribers to the public demo topics. A request that carries a token (header or cookie) is
+ * left to the hub, which checks it and applies its own rules to private updates.
+ */
+export function checkAnonymousSubscription(req: NodeRequest): Refusal | undefined {
+  if (req.method !== 'GET' && req.method !== 'HEAD') return undefined
+  const request = new NodeSseRequest(req)
+  if (request.url.pathname !== HUB_PATH) return undefined
+  try {
+    if (findToken(request, { allowQueryToken: false, cookieName: COOKIE_NAME })) return undefined
+  } catch (error) {
+    // A malformed Authorization header: the hub answers it with its own 401.
+    if (error instanceof HubError) return undefined
+    throw error
+  }
+  const selectors = request.url.searchParams.getAll('topic')
+  if (selectors.every(isPublicSelector)) return undefined
+  return {
+    status: 401,
+    code: 'ERR_HUB_UNAUTHORIZED',
+    message:
+      'Without a JWT you may subscribe to the public demo topics (/demo/…) only; sign in on the badge page or send a token.',
+  }
+}
+
+/**
+ * Protection of the state-changing endpoints (console, dev login, badge) against cross-site
+ * requests and DNS rebinding: the Host must be a loopback name, the Origin must be this very
+ * origin, the browser must not call it cross-site, and the page's CSRF token must come back in
+ * a header (which a cross-origin page cannot set without a preflight this server never allows).
+ */
+export function checkSameOrigin(req: NodeRequest, csrfToken: string, secure: boolean) {
+  const refuse = (message: string): Refusal => ({
+    status: 403,
+    code: 'ERR_SERVE_CROSS_SITE',
+    message,
+  })
+  const host = hostOf(req)
+  if (host === undefined || !isLoopback(hostname(host))) {
+    return refuse('This endpoint answers only requests addressed to a loopback host name.')
+  }
+  const origin = req.headers.origin
+  if (origin !== `${secure ? 'https' : 'http'}://${host}`) {
+    return refuse('This request did not come from a page of this server (Origin mismatch).')
+  }
+  const site = req.headers['sec-fetch-site']
+  if (site !== undefined && site !== 'same-origin') {
+    return refuse('This request was made cross-site (Sec-Fetch-Site).')
+  }
+  if (req.headers[CSRF_HEADER] !== csrfToken) {
+    return refuse(`The ${CSRF_HEADER} header is missing or wrong; reload the page.`)
+  }
+  return undefined
+}
+
+/** The host name of a Host header value (`[::1]:3000` → `::1`). */
+function hostname(host: string): string {
+  if (host.startsWith('[')) return host.slice(1, host.indexOf(']'))
+  const colon = host.lastIndexOf(':')
+  return colon === -1 ? host : host.slice(0, colon)
+}
