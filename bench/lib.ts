@@ -42,10 +42,15 @@ export interface Candidate {
 
 export interface Timing {
   name: string
-  /** Median time of one pass, in milliseconds. */
+  /** Median wall-clock time of one pass, in milliseconds. */
   medianMs: number
   minMs: number
   maxMs: number
+  /**
+   * Median CPU time (user + system, all threads of the process) of one pass, in ms. On a
+   * busy machine it is steadier than wall time, which also counts time spent preempted.
+   */
+  cpuMedianMs: number
   samples: number
 }
 
@@ -78,25 +83,17 @@ export function compare(candidates: Candidate[], options: CompareOptions): Timin
       blackhole = candidate.fn()
     }
   }
-  const times = candidates.map(() => [] as number[])
+  const samples = candidates.map(() => new Samples())
   for (let sample = 0; sample < options.samples; sample++) {
     candidates.forEach((candidate, i) => {
       gc()
+      const cpu = process.cpuUsage()
       const start = performance.now()
       blackhole = candidate.fn()
-      times[i]?.push(performance.now() - start)
+      samples[i]?.add(performance.now() - start, process.cpuUsage(cpu))
     })
   }
-  return candidates.map((candidate, i) => {
-    const sorted = (times[i] ?? []).sort((a, b) => a - b)
-    return {
-      name: candidate.name,
-      medianMs: median(sorted),
-      minMs: sorted[0] ?? Number.NaN,
-      maxMs: sorted[sorted.length - 1] ?? Number.NaN,
-      samples: sorted.length,
-    }
-  })
+  return candidates.map((candidate, i) => (samples[i] as Samples).timing(candidate.name))
 }
 
 /** Like {@link compare}, for candidates whose pass is asynchronous. */
@@ -114,25 +111,39 @@ export async function compareAsync(
       blackhole = await candidate.fn()
     }
   }
-  const times = candidates.map(() => [] as number[])
+  const samples = candidates.map(() => new Samples())
   for (let sample = 0; sample < options.samples; sample++) {
     for (const [i, candidate] of candidates.entries()) {
       gc()
+      const cpu = process.cpuUsage()
       const start = performance.now()
       blackhole = await candidate.fn()
-      times[i]?.push(performance.now() - start)
+      samples[i]?.add(performance.now() - start, process.cpuUsage(cpu))
     }
   }
-  return candidates.map((candidate, i) => {
-    const sorted = (times[i] ?? []).sort((a, b) => a - b)
+  return candidates.map((candidate, i) => (samples[i] as Samples).timing(candidate.name))
+}
+
+class Samples {
+  readonly wall: number[] = []
+  readonly cpu: number[] = []
+
+  add(wallMs: number, cpu: NodeJS.CpuUsage): void {
+    this.wall.push(wallMs)
+    this.cpu.push((cpu.user + cpu.system) / 1000)
+  }
+
+  timing(name: string): Timing {
+    const wall = [...this.wall].sort((a, b) => a - b)
     return {
-      name: candidate.name,
-      medianMs: median(sorted),
-      minMs: sorted[0] ?? Number.NaN,
-      maxMs: sorted[sorted.length - 1] ?? Number.NaN,
-      samples: sorted.length,
+      name,
+      medianMs: median(wall),
+      minMs: wall[0] ?? Number.NaN,
+      maxMs: wall[wall.length - 1] ?? Number.NaN,
+      cpuMedianMs: median([...this.cpu].sort((a, b) => a - b)),
+      samples: wall.length,
     }
-  })
+  }
 }
 
 function median(sorted: number[]): number {

@@ -42,6 +42,8 @@ function machine() {
     platform: `${os.platform()} ${os.release()} ${os.arch()}`,
     cpus: { model: cpus[0]?.model.trim() ?? 'unknown', count: cpus.length },
     memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    /** 1-minute load average when the suite finished: above the CPU count, timings are shaky. */
+    loadAverage: Math.round((os.loadavg()[0] ?? 0) * 10) / 10,
     commit,
   }
 }
@@ -59,7 +61,8 @@ function markdown(suite: string, info: ReturnType<typeof machine>, result: Suite
     `# Benchmark: ${suite}`,
     '',
     `Node ${info.node} (V8 ${info.v8}), ${info.cpus.count} × ${info.cpus.model}, ` +
-      `${info.memoryGiB} GiB, ${info.platform}; commit ${info.commit}; ${info.date}.`,
+      `${info.memoryGiB} GiB, ${info.platform}; load average ${info.loadAverage}; ` +
+      `commit ${info.commit}; ${info.date}.`,
     `Run with \`npm run bench -- ${suite}\`.`,
   ]
   const tables = new Map<string, Row[]>()

@@ -4,7 +4,15 @@
 import { createParser, encodeEvent, encodeEventBytes, type SseEvent } from '@sprinkler/core'
 import { createEventBuffer } from 'better-sse'
 import { SSEStreamingApi } from 'hono/streaming'
-import { compare, compareAsync, type Row, round, type SuiteContext, spread } from '../lib.js'
+import {
+  compare,
+  compareAsync,
+  type Row,
+  round,
+  type SuiteContext,
+  spread,
+  type Timing,
+} from '../lib.js'
 
 // The npm script runs with `--conditions=source`, under which eventsource-parser's exports map
 // resolves to its TypeScript sources. Users run its published build, so load that.
@@ -110,7 +118,12 @@ function parseWithEventsourceParser(chunks: string[]): Tally {
   return tally
 }
 
-function parserRows(context: SuiteContext): Row[] {
+/** How much faster `timing` is than `baseline`, by median CPU time per pass. */
+function ratio(baseline: Timing, timing: Timing): string {
+  return `${(baseline.cpuMedianMs / timing.cpuMedianMs).toFixed(2)}×`
+}
+
+function parserRows(context: SuiteContext, summary: Row[]): Row[] {
   const rows: Row[] = []
   const samples = context.quick ? 3 : 21
   for (const data of [small, smallDataOnly, large]) {
@@ -143,13 +156,20 @@ function parserRows(context: SuiteContext): Row[] {
           input: data.name,
           chunks: `${chunkSize / 1024} KiB`,
           parser: timing.name,
-          'MB/s': round(data.bytes / 1e6 / (timing.medianMs / 1000)),
-          'events/s': round(data.events / (timing.medianMs / 1000)),
-          'median ms': round(timing.medianMs),
-          spread: spread(timing),
-          'vs eventsource-parser': `${round(reference.medianMs / timing.medianMs, 3).toFixed(2)}×`,
+          'MB/s': round(data.bytes / 1e6 / (timing.cpuMedianMs / 1000)),
+          'events/s': round(data.events / (timing.cpuMedianMs / 1000)),
+          'CPU ms': round(timing.cpuMedianMs),
+          'wall ms': round(timing.medianMs),
+          'wall spread': spread(timing),
+          'vs eventsource-parser': ratio(reference, timing),
         })
       }
+      summary.push({
+        table: 'Summary: Sprinkler ÷ peer (above 1 = Sprinkler faster)',
+        what: `parse ${data.name}, ${chunkSize / 1024} KiB chunks`,
+        peer: reference.name,
+        ratio: ratio(reference, sprinkler),
+      })
     }
   }
   return rows
@@ -185,11 +205,10 @@ const encodeCases: EncodeCase[] = [
   },
 ]
 
+type Frame = { event: string; id: string; data: string }
+
 /** Parses an encoder's output and says whether it gives back exactly the event it was given. */
-function roundTrips(
-  output: string,
-  expected: { event: string; id: string; data: string },
-): boolean {
+function roundTrips(output: string, expected: Frame): boolean {
   const events: SseEvent[] = []
   createParser({ onEvent: (event) => events.push(event) }).feed(output)
   return (
@@ -200,125 +219,210 @@ function roundTrips(
   )
 }
 
-/** A Hono SSE stream whose `write` hands the built frame to `onFrame` instead of a stream. */
-function honoCapture(onFrame: (frame: string) => void): SSEStreamingApi {
+/**
+ * A string encoder's output as a socket write would see it: V8 builds concatenations as
+ * ropes and only flattens them when the characters are read, so read one (every encoder
+ * here pays this, as it would when its frame is written).
+ */
+function flat(frame: string): number {
+  return frame.charCodeAt(frame.length - 1)
+}
+
+/**
+ * Hono's `SSEStreamingApi` with its stream swapped for a sink. `writeSSE` builds the frame
+ * and calls `write()`; in `"string"` mode `write` is replaced and receives the frame, in
+ * `"bytes"` mode Hono's own `write` runs (TextEncoder) and only its stream writer is replaced.
+ */
+function honoSink(mode: 'string' | 'bytes', onFrame: (frame: string | Uint8Array) => void) {
   const { readable, writable } = new TransformStream()
   const api = new SSEStreamingApi(writable, readable)
-  api.write = async (frame) => {
-    onFrame(frame as string)
-    return api
+  if (mode === 'string') {
+    api.write = async (frame) => {
+      onFrame(frame)
+      return api
+    }
+  } else {
+    // `writer` is private in Hono's types but a plain field: the one thing swapped here.
+    const internals = api as unknown as { writer: { write(bytes: Uint8Array): Promise<void> } }
+    internals.writer = { write: async (bytes) => onFrame(bytes) }
   }
   return api
 }
 
-async function encoderRows(context: SuiteContext): Promise<Row[]> {
+async function encoderRows(context: SuiteContext, summary: Row[]): Promise<Row[]> {
   const rows: Row[] = []
   const samples = context.quick ? 3 : 15
   const count = context.quick ? ENCODE_COUNT / 10 : ENCODE_COUNT
+  const options = { samples, warmup: context.quick ? 1 : 3, minWarmupMs: context.quick ? 0 : 300 }
+  const textEncoder = new TextEncoder()
   for (const encodeCase of encodeCases) {
     const events = Array.from({ length: 1000 }, (_, i) => encodeCase.event(i))
-    const at = (i: number) => events[i % events.length] as (typeof events)[number]
+    const at = (i: number) => events[i % events.length] as Frame
     const sample = at(1)
 
-    const betterSse = createEventBuffer({ serializer: (data) => data as string })
-    const betterSseEncode = (e: typeof sample) => {
-      const frame = betterSse.event(e.event).id(e.id).data(e.data).dispatch().read()
-      betterSse.clear()
+    const buffer = createEventBuffer({ serializer: (data) => data as string })
+    const betterSse = (e: Frame) => {
+      const frame = buffer.event(e.event).id(e.id).data(e.data).dispatch().read()
+      buffer.clear()
       return frame
     }
-    let honoFrame = ''
-    const hono = honoCapture((frame) => {
+    let honoFrame: string | Uint8Array = ''
+    const honoString = honoSink('string', (frame) => {
       honoFrame = frame
     })
+    const honoBytes = honoSink('bytes', (frame) => {
+      honoFrame = frame
+    })
+    const loop = (encode: (e: Frame) => number) => () => {
+      let total = 0
+      for (let i = 0; i < count; i++) total += encode(at(i))
+      return total
+    }
 
-    const candidates = [
+    // Each group is timed on its own; the first candidate of a group is Sprinkler's.
+    const groups = [
       {
-        name: '@sprinkler/core encodeEvent',
-        output: () => encodeEvent(sample),
-        fn: () => {
-          let total = 0
-          for (let i = 0; i < count; i++) total += encodeEvent(at(i)).length
-          return total
-        },
+        title: 'to a string',
+        sync: [
+          {
+            name: '@sprinkler/core encodeEvent',
+            output: () => encodeEvent(sample),
+            fn: loop((e) => flat(encodeEvent(e))),
+          },
+          {
+            name: 'better-sse EventBuffer (event, id, data, dispatch, read)',
+            output: () => betterSse(sample),
+            fn: loop((e) => flat(betterSse(e))),
+          },
+        ],
       },
       {
-        name: '@sprinkler/core encodeEventBytes',
-        output: () => new TextDecoder().decode(encodeEventBytes(sample)),
-        fn: () => {
-          let total = 0
-          for (let i = 0; i < count; i++) total += encodeEventBytes(at(i)).length
-          return total
-        },
-      },
-      {
-        name: 'better-sse EventBuffer (event/id/data/dispatch)',
-        output: () => betterSseEncode(sample),
-        fn: () => {
-          let total = 0
-          for (let i = 0; i < count; i++) total += betterSseEncode(at(i)).length
-          return total
-        },
+        title: 'to UTF-8 bytes',
+        sync: [
+          {
+            name: '@sprinkler/core encodeEventBytes',
+            output: () => new TextDecoder().decode(encodeEventBytes(sample)),
+            fn: loop((e) => encodeEventBytes(e).length),
+          },
+          {
+            name: 'better-sse EventBuffer + TextEncoder',
+            output: () => betterSse(sample),
+            fn: loop((e) => textEncoder.encode(betterSse(e)).length),
+          },
+        ],
       },
     ]
-    const syncTimings = compare(candidates, {
-      samples,
-      warmup: context.quick ? 1 : 3,
-      minWarmupMs: context.quick ? 0 : 300,
-    })
+    for (const group of groups) {
+      context.log(`encode: ${encodeCase.name}, ${group.title}`)
+      const timings = compare(group.sync, options)
+      pushEncoderRows(encodeCase.name, group.title, group.sync, timings)
+    }
 
     // Hono's writeSSE is async (it awaits resolveCallback, then write()), so it is timed in an
-    // await loop; encodeEvent in the same loop shows what the loop itself costs.
-    const asyncCandidates = [
+    // await loop, beside Sprinkler's encoder in the same loop (which shows what the loop costs).
+    const asyncGroups = [
       {
-        name: '@sprinkler/core encodeEvent, awaited per event (same loop as Hono)',
-        output: () => encodeEvent(sample),
-        fn: async () => {
-          let total = 0
-          for (let i = 0; i < count; i++) total += await Promise.resolve(encodeEvent(at(i)).length)
-          return total
-        },
+        title: 'to a string, awaited per event',
+        candidates: [
+          {
+            name: '@sprinkler/core encodeEvent',
+            output: async () => encodeEvent(sample),
+            fn: async () => {
+              let total = 0
+              for (let i = 0; i < count; i++)
+                total += await Promise.resolve(flat(encodeEvent(at(i))))
+              return total
+            },
+          },
+          {
+            name: 'hono SSEStreamingApi.writeSSE (frame taken at write())',
+            output: async () => {
+              await honoString.writeSSE(sample)
+              return honoFrame as string
+            },
+            fn: async () => {
+              let total = 0
+              for (let i = 0; i < count; i++) {
+                await honoString.writeSSE(at(i))
+                total += flat(honoFrame as string)
+              }
+              return total
+            },
+          },
+        ],
       },
       {
-        name: `hono SSEStreamingApi.writeSSE (frame captured at write())`,
-        output: async () => {
-          await hono.writeSSE(sample)
-          return honoFrame
-        },
-        fn: async () => {
-          let total = 0
-          for (let i = 0; i < count; i++) {
-            await hono.writeSSE(at(i))
-            total += honoFrame.length
-          }
-          return total
-        },
+        title: 'to UTF-8 bytes, awaited per event',
+        candidates: [
+          {
+            name: '@sprinkler/core encodeEventBytes',
+            output: async () => new TextDecoder().decode(encodeEventBytes(sample)),
+            fn: async () => {
+              let total = 0
+              for (let i = 0; i < count; i++)
+                total += await Promise.resolve(encodeEventBytes(at(i)).length)
+              return total
+            },
+          },
+          {
+            name: 'hono SSEStreamingApi.writeSSE (its write(), stream writer replaced)',
+            output: async () => {
+              await honoBytes.writeSSE(sample)
+              return new TextDecoder().decode(honoFrame as Uint8Array)
+            },
+            fn: async () => {
+              let total = 0
+              for (let i = 0; i < count; i++) {
+                await honoBytes.writeSSE(at(i))
+                total += honoFrame.length
+              }
+              return total
+            },
+          },
+        ],
       },
     ]
-    const asyncTimings = await compareAsync(asyncCandidates, {
-      samples,
-      warmup: context.quick ? 1 : 3,
-      minWarmupMs: context.quick ? 0 : 300,
-    })
+    for (const group of asyncGroups) {
+      context.log(`encode: ${encodeCase.name}, ${group.title}`)
+      const timings = await compareAsync(group.candidates, options)
+      const outputs = await Promise.all(group.candidates.map((c) => c.output()))
+      pushEncoderRows(
+        encodeCase.name,
+        group.title,
+        group.candidates.map((c, i) => ({ name: c.name, output: () => outputs[i] as string })),
+        timings,
+      )
+    }
 
-    const baseline = syncTimings[0]
-    if (!baseline) throw new Error('missing timing')
-    const all = [
-      ...candidates.map((c, i) => ({ c, t: syncTimings[i], output: c.output() })),
-      ...(await Promise.all(
-        asyncCandidates.map(async (c, i) => ({ c, t: asyncTimings[i], output: await c.output() })),
-      )),
-    ]
-    for (const { c, t, output } of all) {
-      if (!t) throw new Error('missing timing')
-      context.log(`encode: ${encodeCase.name}: ${c.name}`)
-      rows.push({
-        table: 'Encoder',
-        event: encodeCase.name,
-        encoder: c.name,
-        'events/s': round(count / (t.medianMs / 1000)),
-        spread: spread(t),
-        'vs encodeEvent': `${round(baseline.medianMs / t.medianMs, 3).toFixed(2)}×`,
-        'parses back to the same event': roundTrips(output, sample) ? 'yes' : 'NO',
+    function pushEncoderRows(
+      event: string,
+      to: string,
+      candidates: { name: string; output: () => string }[],
+      timings: Timing[],
+    ): void {
+      const ours = timings[0]
+      if (!ours) throw new Error('missing timing')
+      candidates.forEach((candidate, i) => {
+        const timing = timings[i]
+        if (!timing) throw new Error('missing timing')
+        rows.push({
+          table: 'Encoder',
+          event,
+          output: to,
+          encoder: candidate.name,
+          'events/s': round(count / (timing.cpuMedianMs / 1000)),
+          'wall spread': spread(timing),
+          'vs Sprinkler': ratio(ours, timing),
+          'parses back to the same event': roundTrips(candidate.output(), sample) ? 'yes' : 'NO',
+        })
+        if (i > 0) {
+          summary.push({
+            table: 'Summary: Sprinkler ÷ peer (above 1 = Sprinkler faster)',
+            what: `encode ${event}, ${to}`,
+            peer: candidate.name,
+            ratio: ratio(timing, ours),
+          })
+        }
       })
     }
   }
@@ -326,24 +430,33 @@ async function encoderRows(context: SuiteContext): Promise<Row[]> {
 }
 
 export default async function core(context: SuiteContext) {
-  const rows = [...parserRows(context), ...(await encoderRows(context))]
+  const summary: Row[] = []
+  const parser = parserRows(context, summary)
+  const encoder = await encoderRows(context, summary)
+  const rows = [...summary, ...parser, ...encoder]
   const notes = [
-    '**Method.** Each input is built once, cut into 16 KiB or 64 KiB byte chunks and decoded ' +
-      'to strings before timing, so the parser tables measure parsing only (both libraries take ' +
-      'strings). A pass parses the whole input with a fresh parser whose `onEvent` counts events ' +
-      'and sums data lengths. Passes of the candidates are interleaved, garbage is collected ' +
-      'before each, and the median of the passes is reported (spread = half the min–max range). ' +
-      `MB = 10⁶ bytes of UTF-8 input. eventsource-parser is loaded from its published \`dist\` ` +
-      'build; @sprinkler/core from its TypeScript source through tsx (the same code `tsc` emits).',
+    '**Method.** Each parser input is built once, cut into 16 KiB or 64 KiB byte chunks (the ' +
+      'size of network reads) and decoded to strings before timing, so the parser rows measure ' +
+      'parsing only (both libraries take strings). A pass parses the whole input with a fresh ' +
+      'parser whose `onEvent` counts events and sums data lengths. Passes of the candidates are ' +
+      'interleaved, garbage is collected before each, and the median pass is reported. ' +
+      'Throughput and ratios use the CPU time of a pass (this machine is shared: wall time also ' +
+      'counts time spent preempted); wall time and its spread (half the min–max range) are ' +
+      'shown beside it. MB = 10⁶ bytes of UTF-8 input. eventsource-parser is loaded from its ' +
+      'published `dist` build, @sprinkler/core from its TypeScript source through tsx.',
     '**Encoders** all get the same already-serialised data string (better-sse is given an ' +
-      'identity `serializer` instead of its default `JSON.stringify`). better-sse: the exported ' +
-      '`EventBuffer`, as `Session.push` uses it, read and cleared per event. Hono: `writeSSE` of ' +
-      'the exported `SSEStreamingApi` builds the frame as a string and passes it to `write()`, ' +
-      'which is replaced by a sink on the instance so no stream is involved; `writeSSE` is ' +
-      'async, so it is timed in an `await` loop, next to `encodeEvent` in the same loop. ' +
-      '"Parses back" checks the frame with a spec-exact parser: better-sse writes multi-line ' +
-      'data as one `data:` field with raw line breaks in it, so a client reads lines 2+ as ' +
-      'unknown fields and drops them.',
+      'identity `serializer` instead of its default `JSON.stringify`). better-sse: its exported ' +
+      '`EventBuffer`, as `Session.push` uses it, read and cleared per event; for bytes its ' +
+      'string goes through `TextEncoder` (its Node connection hands the string to `res.write`). ' +
+      'Hono exports no encoding function: its public `SSEStreamingApi.writeSSE` builds the frame ' +
+      'and calls `write()`. For strings `write` is replaced on the instance by a sink; for bytes ' +
+      "Hono's own `write` runs (TextEncoder) and only its private stream writer is a sink. " +
+      '`writeSSE` is async, so those rows are timed in an `await` loop, beside Sprinkler in the ' +
+      'same loop (the loop alone costs Sprinkler about half its speed). String outputs are ' +
+      'flattened (one character read) as a socket write would, since V8 builds concatenations ' +
+      'lazily. "Parses back" checks each frame with a spec-exact parser: better-sse writes ' +
+      'multi-line data as one `data:` field with raw line breaks in it, so clients read lines 2+ ' +
+      'as unknown fields and drop them.',
   ]
   return { rows, notes }
 }
