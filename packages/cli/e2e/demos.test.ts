@@ -5,7 +5,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest'
 import { describeBrowser, launchChromium } from '../../../test-support/browser.js'
 import type { DemoGlobals } from '../src/serve/page-config.js'
-import { type Running, startServer } from '../test/sprinkler.js'
+import { type Running, startServer, stopAll } from '../test/sprinkler.js'
 
 const SHOTS = fileURLToPath(new URL('../../../test-output/cli/', import.meta.url))
 
@@ -26,7 +26,7 @@ describeBrowser('sprinkler serve demos in Chromium', () => {
 
   afterAll(async () => {
     await browser?.close()
-    await server?.stop()
+    await stopAll()
   })
 
   /** A new browser context (a new user: own cookies), on `path`. */

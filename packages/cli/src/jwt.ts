@@ -1,6 +1,19 @@
 import type { JwtAlgorithm, MercureClaim } from '@sprinkler/hub'
 import { importPKCS8, SignJWT } from 'jose'
 
+/** The algorithms a hub key may use. */
+export const JWT_ALGORITHMS: readonly JwtAlgorithm[] = [
+  'HS256',
+  'HS384',
+  'HS512',
+  'RS256',
+  'RS384',
+  'RS512',
+  'ES256',
+  'ES384',
+  'ES512',
+]
+
 export interface MintOptions {
   /** An HS* secret, or a PEM private key (PKCS#8) for RS* / ES*. */
   key: string

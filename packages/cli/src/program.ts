@@ -1,7 +1,11 @@
 import { readFileSync } from 'node:fs'
 import { Command } from 'commander'
+import { benchCommand } from './commands/bench.js'
 import { hubCommand } from './commands/hub.js'
+import { listenCommand } from './commands/listen.js'
+import { publishCommand } from './commands/publish.js'
 import { serveCommand } from './commands/serve.js'
+import { tokenCommand } from './commands/token.js'
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
   version: string
@@ -15,5 +19,9 @@ export function createProgram(): Command {
     .showHelpAfterError('(run `sprinkler --help` for usage)')
   program.addCommand(serveCommand())
   program.addCommand(hubCommand())
+  program.addCommand(publishCommand())
+  program.addCommand(listenCommand())
+  program.addCommand(tokenCommand())
+  program.addCommand(benchCommand())
   return program
 }

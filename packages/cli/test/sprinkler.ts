@@ -34,8 +34,23 @@ export interface Running {
   stderr(): string
   /** Resolves when stdout or stderr contains `text`. */
   waitFor(text: string | RegExp, stream?: 'stdout' | 'stderr'): Promise<void>
+  /** Resolves when the process ends by itself. */
+  finished: Promise<Finished>
   /** SIGTERM to this process (by PID), then its exit. */
   stop(): Promise<Finished>
+}
+
+const running = new Set<ChildProcess>()
+
+/** Kills (by PID) every process started here that is still running: for `afterAll`. */
+export async function stopAll(): Promise<void> {
+  await Promise.all(
+    [...running].map((child) => {
+      const closed = new Promise((resolve) => child.once('close', resolve))
+      child.kill('SIGKILL')
+      return closed
+    }),
+  )
 }
 
 /** Starts a long-running command (`serve`, `hub`, `listen`) and keeps its output. */
@@ -45,6 +60,8 @@ export function startSprinkler(args: string[], env: Record<string, string> = {})
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   const finished = collect(child)
+  running.add(child)
+  void finished.then(() => running.delete(child))
   const out = { stdout: '', stderr: '' }
   const waiters = new Set<() => void>()
   for (const name of ['stdout', 'stderr'] as const) {
@@ -80,6 +97,7 @@ export function startSprinkler(args: string[], env: Record<string, string> = {})
     stdout: () => out.stdout,
     stderr: () => out.stderr,
     waitFor,
+    finished,
     stop: () => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM')
       return finished
@@ -92,15 +110,15 @@ export async function startServer(
   args: string[],
   env: Record<string, string> = {},
 ): Promise<Running> {
-  const running = startSprinkler([...args, '--port', '0'], env)
+  const server = startSprinkler([...args, '--port', '0'], env)
   try {
-    await running.waitFor(/^listening on \S+\n/)
+    await server.waitFor(/^listening on \S+\n/)
   } catch (error) {
-    await running.stop()
+    await server.stop()
     throw error
   }
-  const url = /^listening on (\S+)/.exec(running.stdout())?.[1] as string
-  return { ...running, url }
+  const url = /^listening on (\S+)/.exec(server.stdout())?.[1] as string
+  return { ...server, url }
 }
 
 function collect(child: ChildProcess): Promise<Finished> {

@@ -1,20 +1,9 @@
 import { createHub, createHubRoutes, type HubOptions, type JwtAlgorithm } from '@sprinkler/hub'
 import { Command, Option } from 'commander'
 import { pino } from 'pino'
+import { JWT_ALGORITHMS } from '../jwt.js'
 import { listen, onShutdown } from '../listen.js'
 import { collect, parseDuration, parsePort, parsePositiveInt, readKey } from '../options.js'
-
-const ALGORITHMS: JwtAlgorithm[] = [
-  'HS256',
-  'HS384',
-  'HS512',
-  'RS256',
-  'RS384',
-  'RS512',
-  'ES256',
-  'ES384',
-  'ES512',
-]
 
 interface HubFlags {
   port: number
@@ -64,7 +53,7 @@ export function hubCommand(): Command {
     .addOption(opt('--subscriber-jwt-key <key>', 'JWT key for subscribers', 'SUBSCRIBER_JWT_KEY'))
     .addOption(
       opt('--jwt-algorithm <alg>', 'JWT algorithm', 'JWT_ALGORITHM')
-        .choices(ALGORITHMS)
+        .choices(JWT_ALGORITHMS)
         .default('HS256'),
     )
     .addOption(

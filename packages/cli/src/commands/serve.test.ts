@@ -1,7 +1,7 @@
 import { request } from 'node:http'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openEventStream } from '../../../server/test/client.js'
-import { type Running, runSprinkler, startServer } from '../../test/sprinkler.js'
+import { type Running, runSprinkler, startServer, stopAll } from '../../test/sprinkler.js'
 
 describe('sprinkler serve', () => {
   let server: Running
@@ -18,7 +18,7 @@ describe('sprinkler serve', () => {
     csrf = JSON.parse(/id="demo-config">([^<]*)</.exec(index)?.[1] ?? '{}').csrf
   })
 
-  afterAll(() => server?.stop())
+  afterAll(stopAll)
 
   /**
    * A POST as the console page makes it, with changes (node:http, because fetch will not send
