@@ -102,26 +102,6 @@ function receive(
 }
 
 /**
- * Wraps a pass so that the CPU time this process spends on it is recorded too: on a busy
- * machine wall time also counts waiting for a core, CPU time only the work.
- */
-function withCpu<T>(fn: () => Promise<T>, cpuMs: number[]): () => Promise<T> {
-  return async () => {
-    const start = process.cpuUsage()
-    const result = await fn()
-    const { user, system } = process.cpuUsage(start)
-    cpuMs.push((user + system) / 1000)
-    return result
-  }
-}
-
-const medianOfLast = (values: number[], count: number) => {
-  const last = values.slice(-count).sort((a, b) => a - b)
-  const mid = last.length >> 1
-  return last.length % 2 ? (last[mid] ?? Number.NaN) : ((last[mid - 1] ?? 0) + (last[mid] ?? 0)) / 2
-}
-
-/**
  * A `fetch` that answers from memory: the same bytes the server sends, handed over in 64 KiB
  * reads on demand. With it the network is out of the picture and only the client's own work
  * (decoding, parsing, events, listeners) is timed.
@@ -150,6 +130,58 @@ async function readOnly(url: string): Promise<number> {
     bytes += chunk.value.length
   }
   return bytes
+}
+
+const implementations: Record<string, SourceClass> = {
+  '@sprinkler/client EventSource': SprinklerEventSource,
+  [`eventsource ${referenceVersion}`]: ReferenceEventSource,
+}
+
+interface WorkerJob {
+  client: string
+  url: string
+  type: string
+  events: number
+  warmup: number
+  samples: number
+}
+
+// This file doubles as the worker of the "alone" table: run with CLIENT_BENCH_JOB set, it times
+// one client in a process of its own and prints the pass times (ms) as JSON.
+if (process.env.CLIENT_BENCH_JOB) {
+  const job = JSON.parse(process.env.CLIENT_BENCH_JOB) as WorkerJob
+  const Impl = implementations[job.client] as SourceClass
+  for (let i = 0; i < job.warmup; i++) await receive(Impl, job.url, job.type, job.events)
+  const times: number[] = []
+  for (let i = 0; i < job.samples; i++) {
+    const start = performance.now()
+    await receive(Impl, job.url, job.type, job.events)
+    times.push(performance.now() - start)
+  }
+  console.log(JSON.stringify(times))
+  process.exit(0)
+}
+
+/** Times one client in a fresh process (same loader and conditions as this one). */
+async function alone(job: WorkerJob): Promise<number[]> {
+  const child = spawn(process.execPath, [...process.execArgv, new URL(import.meta.url).pathname], {
+    env: { ...process.env, CLIENT_BENCH_JOB: JSON.stringify(job) },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
+  let out = ''
+  child.stdout?.on('data', (data) => {
+    out += data
+  })
+  await new Promise((resolve) => child.once('exit', resolve))
+  return JSON.parse(out) as number[]
+}
+
+function medianOf(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  const mid = sorted.length >> 1
+  return sorted.length % 2
+    ? (sorted[mid] ?? Number.NaN)
+    : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2
 }
 
 export default async function client({ quick, log }: SuiteContext) {
@@ -190,36 +222,28 @@ export default async function client({ quick, log }: SuiteContext) {
       const options = quick
         ? { samples: 3, warmup: 1 }
         : { samples: 15, warmup: 3, minWarmupMs: 1000 }
-      const cpu: number[][] = [[], [], []]
       const timings = await compareAsync(
         [
           {
             name: '@sprinkler/client EventSource',
-            fn: withCpu(
-              () => receive(SprinklerEventSource, url, input.type, input.events),
-              cpu[0] ?? [],
-            ),
+            fn: () => receive(SprinklerEventSource, url, input.type, input.events),
           },
           {
             name: `eventsource ${referenceVersion}`,
-            fn: withCpu(
-              () => receive(ReferenceEventSource, url, input.type, input.events),
-              cpu[1] ?? [],
-            ),
+            fn: () => receive(ReferenceEventSource, url, input.type, input.events),
           },
           {
             name: 'fetch, bytes read only (the ceiling)',
-            fn: withCpu(() => readOnly(url), cpu[2] ?? []),
+            fn: () => readOnly(url),
           },
         ],
         options,
       )
-      const cpuMs = cpu.map((values) => medianOfLast(values, options.samples))
       const reference = timings[1]?.medianMs ?? Number.NaN
-      const referenceCpu = cpuMs[1] ?? Number.NaN
-      timings.forEach((timing, i) => {
+      const referenceCpu = timings[1]?.cpuMedianMs ?? Number.NaN
+      for (const timing of timings) {
         const ceiling = timing.name.startsWith('fetch')
-        const cpuTime = cpuMs[i] ?? Number.NaN
+        const cpuTime = timing.cpuMedianMs
         rows.push({
           table: 'Events received per second (Node, one process per side, same run)',
           input: input.name,
@@ -233,7 +257,46 @@ export default async function client({ quick, log }: SuiteContext) {
           'events per CPU-s': ceiling ? null : round((input.events / cpuTime) * 1000),
           'CPU vs eventsource': ceiling ? null : `${round(referenceCpu / cpuTime, 2)}×`,
         })
+      }
+    }
+    // Each client alone: in the shared process the two clients run through the same Node
+    // internals (MessageEvent, EventTarget, web streams), whose optimised code then serves both;
+    // an application runs one. Processes alternate (A B A B …) so machine drift hits both.
+    const rounds = quick ? 1 : 4
+    for (const input of inputs) {
+      log(`${input.name}, each client alone in its process`)
+      const times: Record<string, number[]> = {}
+      for (let round = 0; round < rounds; round++) {
+        for (const name of Object.keys(implementations)) {
+          const job = {
+            client: name,
+            url: server.origin + input.path,
+            type: input.type,
+            events: input.events,
+            warmup: quick ? 1 : 10,
+            samples: quick ? 3 : 8,
+          }
+          times[name] = [...(times[name] ?? []), ...(await alone(job))]
+        }
+      }
+      const medians = Object.entries(times).map(([name, values]) => {
+        const medianMs = medianOf(values)
+        const halfRange = (Math.max(...values) - Math.min(...values)) / 2
+        return { name, medianMs, spread: `±${round((halfRange / medianMs) * 100, 2)}%`, values }
       })
+      const reference = medians[1]?.medianMs ?? Number.NaN
+      for (const timing of medians) {
+        rows.push({
+          table: 'Each client alone in its own process (network, as an application runs it)',
+          input: input.name,
+          client: timing.name,
+          'events/s': round((input.events / timing.medianMs) * 1000),
+          'median ms': round(timing.medianMs),
+          spread: timing.spread,
+          samples: timing.values.length,
+          'vs eventsource': `${round(reference / timing.medianMs, 2)}×`,
+        })
+      }
     }
     for (const input of inputs) {
       log(`${input.name}, from memory`)
@@ -278,10 +341,15 @@ export default async function client({ quick, log }: SuiteContext) {
         'interleaved and garbage is collected before each; the median is reported.',
       '"fetch, bytes read only" reads the same response without decoding or parsing: the ' +
         'transport’s ceiling, for scale.',
-      'The second table gives both clients the same bytes through their `fetch` option from ' +
+      'The second table runs each client alone in a fresh Node process (same loader and ' +
+        'conditions), 4 alternating processes per client, 10 warm-up and 8 timed passes each, ' +
+        'against the same server. In the first and third tables both clients share one process: ' +
+        'they then run through the same Node internals (MessageEvent, EventTarget, web streams), ' +
+        'whose optimised code has to serve both, which is not how an application runs.',
+      'The third table gives both clients the same bytes through their `fetch` option from ' +
         'memory, 64 KiB per read, so it measures decoding, parsing and event dispatch alone.',
-      '"CPU ms" is the median CPU time (user + system) this process spent per pass, from ' +
-        '`process.cpuUsage()`: unlike wall time it does not count waiting for a core, so it ' +
+      '"CPU ms" is the median CPU time (user + system, all threads) this process spent per ' +
+        'pass, as bench/lib.ts measures it: unlike wall time it does not count waiting for a core, so it ' +
         'is the fairer comparison when the machine is busy. "vs eventsource" > 1× means faster ' +
         '(wall) or cheaper (CPU) than eventsource.',
     ],
