@@ -9,6 +9,7 @@ export default defineConfig({
       'packages/*/src/**/*.test.ts',
       'packages/*/e2e/**/*.test.ts',
       'examples/**/*.test.ts',
+      'docs/**/*.test.ts',
     ],
     maxWorkers: 2,
     testTimeout: 30_000,

@@ -1,4 +1,5 @@
-import { type Command, InvalidArgumentError, Option } from 'commander'
+import { type Command, InvalidArgumentError } from 'commander'
+import { envOption } from './options.js'
 
 /** Where `npm start` puts the hub. */
 export const DEFAULT_HUB_URL = 'http://127.0.0.1:3000/.well-known/mercure'
@@ -6,10 +7,6 @@ export const DEFAULT_HUB_URL = 'http://127.0.0.1:3000/.well-known/mercure'
 /** Exit codes of the client commands: 1 the hub refused or could not be reached, 2 bad usage. */
 export const EXIT_FAILURE = 1
 export const EXIT_USAGE = 2
-
-/** Every flag is also read from the environment as SPRINKLER_ + its name in upper snake case. */
-export const envOption = (flags: string, description: string, env: string) =>
-  new Option(flags, description).env(`SPRINKLER_${env}`)
 
 export function parseUrl(value: string): URL {
   try {

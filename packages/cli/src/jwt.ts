@@ -1,5 +1,6 @@
 import type { JwtAlgorithm, MercureClaim } from '@sprinkler/hub'
 import { importPKCS8, SignJWT } from 'jose'
+import { envOption } from './options.js'
 
 /** The algorithms a hub key may use. */
 export const JWT_ALGORITHMS: readonly JwtAlgorithm[] = [
@@ -13,6 +14,12 @@ export const JWT_ALGORITHMS: readonly JwtAlgorithm[] = [
   'ES384',
   'ES512',
 ]
+
+/** `--jwt-algorithm` (SPRINKLER_JWT_ALGORITHM), HS256 by default. */
+export const jwtAlgorithmOption = (description = 'JWT algorithm') =>
+  envOption('--jwt-algorithm <alg>', description, 'JWT_ALGORITHM')
+    .choices(JWT_ALGORITHMS)
+    .default('HS256')
 
 export interface MintOptions {
   /** An HS* secret, or a PEM private key (PKCS#8) for RS* / ES*. */

@@ -7,6 +7,7 @@ import {
   type Http2ServerResponse,
 } from 'node:http2'
 import type { AddressInfo } from 'node:net'
+import type { Logger } from 'pino'
 
 export type Listener = (
   req: IncomingMessage | Http2ServerRequest,
@@ -19,6 +20,37 @@ export interface ListenOptions {
   /** PEM paths: with both, HTTPS with HTTP/2 (and HTTP/1.1 for older clients). */
   cert?: string
   key?: string
+}
+
+/** Route handlers that resolve false for paths they do not serve (the hub's, the demos'). */
+export type Routes = (
+  req: IncomingMessage | Http2ServerRequest,
+  res: ServerResponse | Http2ServerResponse,
+) => Promise<boolean>
+
+/** A listener running `routes`: 404 for what they do not serve, 500 (logged) when they throw. */
+export function routesListener(routes: Routes, logger: Logger): Listener {
+  return (req, res) => {
+    routes(req, res).then(
+      (handled) => {
+        if (!handled) res.writeHead(404, { 'content-type': 'text/plain' }).end('Not Found')
+      },
+      (error: unknown) => {
+        logger.error({ err: error }, 'request failed')
+        if (!res.headersSent) res.writeHead(500).end()
+      },
+    )
+  }
+}
+
+/** The `--host`, `--port`, `--cert` and `--key` flags as listen options. */
+export function listenOptions(flags: ListenOptions): ListenOptions {
+  return {
+    host: flags.host,
+    port: flags.port,
+    ...(flags.cert && { cert: flags.cert }),
+    ...(flags.key && { key: flags.key }),
+  }
 }
 
 /**

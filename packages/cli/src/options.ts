@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs'
-import { InvalidArgumentError } from 'commander'
+import { type Command, InvalidArgumentError, Option } from 'commander'
 
 /** `30s`, `10m`, `2h`, `500ms`, `1d`, or plain milliseconds → milliseconds. */
 export function parseDuration(value: string): number {
@@ -49,4 +49,28 @@ export function readKey(value: string): string {
 /** Hosts that only this machine can reach. */
 export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host)
+}
+
+/** Every flag is also read from the environment as SPRINKLER_ + its name in upper snake case. */
+export const envOption = (flags: string, description: string, env: string) =>
+  new Option(flags, description).env(`SPRINKLER_${env}`)
+
+/** `--port` and `--host`, as every server command has them. */
+export function addListenOptions(command: Command): Command {
+  return command
+    .addOption(
+      envOption('--port <port>', 'port to listen on (0 = any free port)', 'PORT')
+        .argParser(parsePort)
+        .default(3000),
+    )
+    .addOption(envOption('--host <host>', 'address to listen on', 'HOST').default('127.0.0.1'))
+}
+
+/** `--cert` and `--key`: HTTPS with HTTP/2. */
+export function addTlsOptions(command: Command): Command {
+  return command
+    .addOption(
+      envOption('--cert <path>', 'TLS certificate (PEM): serves HTTPS with HTTP/2', 'CERT'),
+    )
+    .addOption(envOption('--key <path>', 'TLS private key (PEM)', 'KEY'))
 }

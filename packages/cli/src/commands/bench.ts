@@ -3,7 +3,8 @@ import { existsSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Command } from 'commander'
-import { EXIT_USAGE, envOption, fail } from '../hub-client.js'
+import { EXIT_USAGE, fail } from '../hub-client.js'
+import { envOption } from '../options.js'
 
 interface BenchFlags {
   quick?: boolean

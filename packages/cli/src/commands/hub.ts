@@ -1,9 +1,17 @@
 import { createHub, createHubRoutes, type HubOptions, type JwtAlgorithm } from '@sprinkler/hub'
-import { Command, Option } from 'commander'
+import { Command } from 'commander'
 import { pino } from 'pino'
-import { JWT_ALGORITHMS } from '../jwt.js'
-import { listen, onShutdown } from '../listen.js'
-import { collect, parseDuration, parsePort, parsePositiveInt, readKey } from '../options.js'
+import { jwtAlgorithmOption } from '../jwt.js'
+import { listen, listenOptions, onShutdown, routesListener } from '../listen.js'
+import {
+  addListenOptions,
+  addTlsOptions,
+  collect,
+  envOption,
+  parseDuration,
+  parsePositiveInt,
+  readKey,
+} from '../options.js'
 
 interface HubFlags {
   port: number
@@ -29,149 +37,133 @@ interface HubFlags {
   maxConnectionsPerToken?: number
 }
 
-/** Every flag is also read from the environment as SPRINKLER_ + its name in upper snake case. */
-const opt = (flags: string, description: string, env: string) =>
-  new Option(flags, description).env(`SPRINKLER_${env}`)
-
 export function hubCommand(): Command {
-  return new Command('hub')
-    .description('Run a Mercure hub: publishers POST updates, subscribers read Server-Sent Events.')
-    .addOption(
-      opt('--port <port>', 'port to listen on (0 = any free port)', 'PORT')
-        .argParser(parsePort)
-        .default(3000),
-    )
-    .addOption(opt('--host <host>', 'address to listen on', 'HOST').default('127.0.0.1'))
-    .addOption(
-      opt(
-        '--jwt-key <key>',
-        'JWT key for both publishers and subscribers (HS* secret, or PEM / path to a PEM)',
-        'JWT_KEY',
+  return addTlsOptions(
+    addListenOptions(
+      new Command('hub').description(
+        'Run a Mercure hub: publishers POST updates, subscribers read Server-Sent Events.',
       ),
     )
-    .addOption(opt('--publisher-jwt-key <key>', 'JWT key for publishers', 'PUBLISHER_JWT_KEY'))
-    .addOption(opt('--subscriber-jwt-key <key>', 'JWT key for subscribers', 'SUBSCRIBER_JWT_KEY'))
-    .addOption(
-      opt('--jwt-algorithm <alg>', 'JWT algorithm', 'JWT_ALGORITHM')
-        .choices(JWT_ALGORITHMS)
-        .default('HS256'),
-    )
-    .addOption(
-      opt('--jwks-url <url>', 'verify tokens with this JWK Set instead of a key', 'JWKS_URL'),
-    )
-    .addOption(
-      opt('--anonymous', 'let subscribers without a token receive public updates', 'ANONYMOUS'),
-    )
-    .addOption(
-      opt(
-        '--no-query-token',
-        'refuse tokens in the `authorization` query parameter (they leak into logs)',
-        'NO_QUERY_TOKEN',
+      .addOption(
+        envOption(
+          '--jwt-key <key>',
+          'JWT key for both publishers and subscribers (HS* secret, or PEM / path to a PEM)',
+          'JWT_KEY',
+        ),
+      )
+      .addOption(
+        envOption('--publisher-jwt-key <key>', 'JWT key for publishers', 'PUBLISHER_JWT_KEY'),
+      )
+      .addOption(
+        envOption('--subscriber-jwt-key <key>', 'JWT key for subscribers', 'SUBSCRIBER_JWT_KEY'),
+      )
+      .addOption(jwtAlgorithmOption())
+      .addOption(
+        envOption(
+          '--jwks-url <url>',
+          'verify tokens with this JWK Set instead of a key',
+          'JWKS_URL',
+        ),
+      )
+      .addOption(
+        envOption(
+          '--anonymous',
+          'let subscribers without a token receive public updates',
+          'ANONYMOUS',
+        ),
+      )
+      .addOption(
+        envOption(
+          '--no-query-token',
+          'refuse tokens in the `authorization` query parameter (they leak into logs)',
+          'NO_QUERY_TOKEN',
+        ),
+      )
+      .addOption(
+        envOption(
+          '--cors-origin <origin>',
+          'allowed CORS origin, with credentials (repeatable; env: comma-separated)',
+          'CORS_ORIGIN',
+        ).argParser(collect),
+      )
+      .addOption(
+        envOption('--history-size <n>', 'updates kept for replay', 'HISTORY_SIZE')
+          .argParser(parsePositiveInt)
+          .default(1000),
+      )
+      .addOption(
+        envOption(
+          '--history-max-age <duration>',
+          'drop updates older than this from history (e.g. 10m)',
+          'HISTORY_MAX_AGE',
+        ).argParser(parseDuration),
+      )
+      .addOption(
+        envOption(
+          '--subscriptions',
+          'publish subscription events (active true/false) as private updates',
+          'SUBSCRIPTIONS',
+        ),
+      )
+      .addOption(
+        envOption('--transport <url>', 'memory, or redis://… (scale-out)', 'TRANSPORT').default(
+          'memory',
+        ),
+      )
+      .addOption(
+        envOption(
+          '--max-body <bytes>',
+          'largest publish body (413 past it; default 1 MiB)',
+          'MAX_BODY',
+        ).argParser(parsePositiveInt),
+      )
+      .addOption(
+        envOption(
+          '--max-topics <n>',
+          'most topics per request (400 past it; default 100)',
+          'MAX_TOPICS',
+        ).argParser(parsePositiveInt),
+      )
+      .addOption(
+        envOption(
+          '--max-connections <n>',
+          'most subscriber connections (503 past it)',
+          'MAX_CONNECTIONS',
+        ).argParser(parsePositiveInt),
+      )
+      .addOption(
+        envOption(
+          '--max-connections-per-ip <n>',
+          'most connections from one address (429 past it)',
+          'MAX_CONNECTIONS_PER_IP',
+        ).argParser(parsePositiveInt),
+      )
+      .addOption(
+        envOption(
+          '--max-connections-per-token <n>',
+          'most connections with one token (429 past it)',
+          'MAX_CONNECTIONS_PER_TOKEN',
+        ).argParser(parsePositiveInt),
       ),
+  ).action(async (flags: HubFlags, command: Command) => {
+    const logger = pino({ name: 'sprinkler-hub' }, pino.destination(2))
+    const options = hubOptions(flags, command)
+    const hub = await createHub(options)
+    const routes = createHubRoutes(hub)
+    const { server, url } = await listen(routesListener(routes, logger), listenOptions(flags))
+    hub.endpoint.addEventListener('error', (e) =>
+      logger.warn({ err: (e as CustomEvent).detail }, 'hook failed'),
     )
-    .addOption(
-      opt(
-        '--cors-origin <origin>',
-        'allowed CORS origin, with credentials (repeatable; env: comma-separated)',
-        'CORS_ORIGIN',
-      ).argParser(collect),
+    logger.info(
+      { url, hub: `${url}/.well-known/mercure`, anonymous: !!options.anonymous },
+      'hub started',
     )
-    .addOption(
-      opt('--history-size <n>', 'updates kept for replay', 'HISTORY_SIZE')
-        .argParser(parsePositiveInt)
-        .default(1000),
-    )
-    .addOption(
-      opt(
-        '--history-max-age <duration>',
-        'drop updates older than this from history (e.g. 10m)',
-        'HISTORY_MAX_AGE',
-      ).argParser(parseDuration),
-    )
-    .addOption(
-      opt(
-        '--subscriptions',
-        'publish subscription events (active true/false) as private updates',
-        'SUBSCRIPTIONS',
-      ),
-    )
-    .addOption(
-      opt('--transport <url>', 'memory, or redis://… (scale-out)', 'TRANSPORT').default('memory'),
-    )
-    .addOption(
-      opt(
-        '--max-body <bytes>',
-        'largest publish body (413 past it; default 1 MiB)',
-        'MAX_BODY',
-      ).argParser(parsePositiveInt),
-    )
-    .addOption(
-      opt(
-        '--max-topics <n>',
-        'most topics per request (400 past it; default 100)',
-        'MAX_TOPICS',
-      ).argParser(parsePositiveInt),
-    )
-    .addOption(
-      opt(
-        '--max-connections <n>',
-        'most subscriber connections (503 past it)',
-        'MAX_CONNECTIONS',
-      ).argParser(parsePositiveInt),
-    )
-    .addOption(
-      opt(
-        '--max-connections-per-ip <n>',
-        'most connections from one address (429 past it)',
-        'MAX_CONNECTIONS_PER_IP',
-      ).argParser(parsePositiveInt),
-    )
-    .addOption(
-      opt(
-        '--max-connections-per-token <n>',
-        'most connections with one token (429 past it)',
-        'MAX_CONNECTIONS_PER_TOKEN',
-      ).argParser(parsePositiveInt),
-    )
-    .addOption(opt('--cert <path>', 'TLS certificate (PEM): serves HTTPS with HTTP/2', 'CERT'))
-    .addOption(opt('--key <path>', 'TLS private key (PEM)', 'KEY'))
-    .action(async (flags: HubFlags, command: Command) => {
-      const logger = pino({ name: 'sprinkler-hub' }, pino.destination(2))
-      const options = hubOptions(flags, command)
-      const hub = await createHub(options)
-      const routes = createHubRoutes(hub)
-      const { server, url } = await listen(
-        (req, res) => {
-          routes(req, res).then(
-            (handled) => {
-              if (!handled) res.writeHead(404, { 'content-type': 'text/plain' }).end('Not Found')
-            },
-            (error: unknown) => {
-              logger.error({ err: error }, 'request failed')
-              if (!res.headersSent) res.writeHead(500).end()
-            },
-          )
-        },
-        {
-          host: flags.host,
-          port: flags.port,
-          ...(flags.cert && { cert: flags.cert }),
-          ...(flags.key && { key: flags.key }),
-        },
-      )
-      hub.endpoint.addEventListener('error', (e) =>
-        logger.warn({ err: (e as CustomEvent).detail }, 'hook failed'),
-      )
-      logger.info(
-        { url, hub: `${url}/.well-known/mercure`, anonymous: !!options.anonymous },
-        'hub started',
-      )
-      onShutdown(async () => {
-        logger.info('shutting down')
-        await hub.close()
-        await new Promise((resolve) => server.close(resolve))
-      })
+    onShutdown(async () => {
+      logger.info('shutting down')
+      await hub.close()
+      await new Promise((resolve) => server.close(resolve))
     })
+  })
 }
 
 function hubOptions(flags: HubFlags, command: Command): HubOptions {

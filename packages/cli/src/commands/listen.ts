@@ -1,7 +1,7 @@
 import { EventSource, type SseErrorEvent } from '@sprinkler/client'
 import { Command, InvalidArgumentError } from 'commander'
-import { envOption, fail, hubOption, refusal, tokenOption, unreachable } from '../hub-client.js'
-import { parsePositiveInt } from '../options.js'
+import { fail, hubOption, refusal, tokenOption, unreachable } from '../hub-client.js'
+import { envOption, parsePositiveInt } from '../options.js'
 
 interface ListenFlags {
   hub: URL

@@ -1,16 +1,8 @@
 import type { JwtAlgorithm } from '@sprinkler/hub'
 import { Command, InvalidArgumentError } from 'commander'
-import {
-  EXIT_USAGE,
-  envOption,
-  fail,
-  hubOption,
-  refusal,
-  tokenOption,
-  unreachable,
-} from '../hub-client.js'
-import { JWT_ALGORITHMS, mintToken } from '../jwt.js'
-import { collect, readKey } from '../options.js'
+import { EXIT_USAGE, fail, hubOption, refusal, tokenOption, unreachable } from '../hub-client.js'
+import { jwtAlgorithmOption, mintToken } from '../jwt.js'
+import { collect, envOption, readKey } from '../options.js'
 
 interface PublishFlags {
   hub: URL
@@ -38,11 +30,7 @@ export function publishCommand(): Command {
         'JWT_KEY',
       ),
     )
-    .addOption(
-      envOption('--jwt-algorithm <alg>', 'algorithm for --jwt-key', 'JWT_ALGORITHM')
-        .choices(JWT_ALGORITHMS)
-        .default('HS256'),
-    )
+    .addOption(jwtAlgorithmOption('algorithm for --jwt-key'))
     .addOption(
       envOption(
         '--topic <topic>',

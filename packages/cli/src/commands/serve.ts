@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto'
 import { createHub, createHubRoutes, HUB_PATH } from '@sprinkler/hub'
-import { Command, Option } from 'commander'
+import { Command } from 'commander'
 import { pino } from 'pino'
 import { mintToken } from '../jwt.js'
-import { listen, onShutdown } from '../listen.js'
-import { isLoopback, parsePort, readKey } from '../options.js'
+import { listen, listenOptions, onShutdown, routesListener } from '../listen.js'
+import { addListenOptions, addTlsOptions, envOption, isLoopback, readKey } from '../options.js'
 import { createDemoApp } from '../serve/app.js'
 
 interface ServeFlags {
@@ -15,102 +15,80 @@ interface ServeFlags {
   key?: string
 }
 
-const opt = (flags: string, description: string, env: string) =>
-  new Option(flags, description).env(`SPRINKLER_${env}`)
-
 /** How long the banner's development token lasts. */
 const DEV_TOKEN_LIFETIME_S = 24 * 3600
 
 export function serveCommand(): Command {
-  return new Command('serve')
-    .description(
-      'Run the Sprinkler server: an in-memory hub at /.well-known/mercure and live demos (what `npm start` runs).',
-    )
-    .addOption(
-      opt('--port <port>', 'port to listen on (0 = any free port)', 'PORT')
-        .argParser(parsePort)
-        .default(3000),
-    )
-    .addOption(opt('--host <host>', 'address to listen on', 'HOST').default('127.0.0.1'))
-    .addOption(
-      opt(
-        '--jwt-key <secret>',
-        'HS256 secret of the hub (publishers, subscribers, dev login); default: a random development key, loopback hosts only',
-        'JWT_KEY',
+  return addTlsOptions(
+    addListenOptions(
+      new Command('serve').description(
+        'Run the Sprinkler server: an in-memory hub at /.well-known/mercure and live demos (what `npm start` runs).',
       ),
     )
-    .addOption(opt('--cert <path>', 'TLS certificate (PEM): serves HTTPS with HTTP/2', 'CERT'))
-    .addOption(opt('--key <path>', 'TLS private key (PEM)', 'KEY'))
-    .addHelpText(
-      'after',
-      `
+      .addOption(
+        envOption(
+          '--jwt-key <secret>',
+          'HS256 secret of the hub (publishers, subscribers, dev login); default: a random development key, loopback hosts only',
+          'JWT_KEY',
+        ),
+      )
+      .addHelpText(
+        'after',
+        `
 On a loopback host (the default) the development login and the publish console are on, and
 without --jwt-key a random key is made and a development token printed. On any other host
 --jwt-key is required, and the login and console are off.`,
-    )
-    .action(async (flags: ServeFlags, command: Command) => {
-      if ((flags.cert === undefined) !== (flags.key === undefined)) {
-        command.error('error: --cert and --key go together.', { exitCode: 2 })
-      }
-      const loopback = isLoopback(flags.host)
-      const development = flags.jwtKey === undefined
-      if (development && !loopback) {
-        command.error(
-          `error: refusing to listen on ${flags.host} with a development key: anyone who can reach it could sign in as anyone. Give a real secret with --jwt-key (or SPRINKLER_JWT_KEY), or listen on 127.0.0.1.`,
-          { exitCode: 2 },
-        )
-      }
-      const jwtKey =
-        flags.jwtKey === undefined ? randomBytes(32).toString('base64url') : readKey(flags.jwtKey)
-      const logger = pino({ name: 'sprinkler-serve' }, pino.destination(2))
-      const hub = await createHub({
-        jwtKey,
-        // Demo pages need no login; the app keeps anonymous subscribers to /demo/ topics.
-        anonymous: true,
-        // Tokens travel in the cookie or the Authorization header, never in URLs.
-        allowQueryToken: false,
-      })
-      const secure = flags.cert !== undefined
-      const app = await createDemoApp({ hub, jwtKey, secure, interactive: loopback })
-      const hubRoutes = createHubRoutes(hub)
-      const { server, url } = await listen(
-        (req, res) => {
-          const handled = app.handle(req, res).then((done) => done || hubRoutes(req, res))
-          handled.then(
-            (done) => {
-              if (!done) res.writeHead(404, { 'content-type': 'text/plain' }).end('Not Found')
-            },
-            (error: unknown) => {
-              logger.error({ err: error }, 'request failed')
-              if (!res.headersSent) res.writeHead(500).end()
-            },
-          )
-        },
-        {
-          host: flags.host,
-          port: flags.port,
-          ...(flags.cert && { cert: flags.cert }),
-          ...(flags.key && { key: flags.key }),
-        },
+      ),
+  ).action(async (flags: ServeFlags, command: Command) => {
+    if ((flags.cert === undefined) !== (flags.key === undefined)) {
+      command.error('error: --cert and --key go together.', { exitCode: 2 })
+    }
+    const loopback = isLoopback(flags.host)
+    const development = flags.jwtKey === undefined
+    if (development && !loopback) {
+      command.error(
+        `error: refusing to listen on ${flags.host} with a development key: anyone who can reach it could sign in as anyone. Give a real secret with --jwt-key (or SPRINKLER_JWT_KEY), or listen on 127.0.0.1.`,
+        { exitCode: 2 },
       )
-      hub.endpoint.addEventListener('error', (e) =>
-        logger.warn({ err: (e as CustomEvent).detail }, 'hook failed'),
-      )
-      const token = development
-        ? await mintToken(
-            { publish: ['*'], subscribe: ['*'] },
-            { key: jwtKey, lifetimeS: DEV_TOKEN_LIFETIME_S, subject: 'developer' },
-          )
-        : undefined
-      process.stdout.write(banner(url, app.demos, token, loopback))
-      logger.info({ url, hub: `${url}${HUB_PATH}`, development }, 'serving')
-      onShutdown(async () => {
-        logger.info('shutting down')
-        app.close()
-        await hub.close()
-        await new Promise((resolve) => server.close(resolve))
-      })
+    }
+    const jwtKey =
+      flags.jwtKey === undefined ? randomBytes(32).toString('base64url') : readKey(flags.jwtKey)
+    const logger = pino({ name: 'sprinkler-serve' }, pino.destination(2))
+    const hub = await createHub({
+      jwtKey,
+      // Demo pages need no login; the app keeps anonymous subscribers to /demo/ topics.
+      anonymous: true,
+      // Tokens travel in the cookie or the Authorization header, never in URLs.
+      allowQueryToken: false,
     })
+    const secure = flags.cert !== undefined
+    const app = await createDemoApp({ hub, jwtKey, secure, interactive: loopback })
+    const hubRoutes = createHubRoutes(hub)
+    const { server, url } = await listen(
+      routesListener(
+        async (req, res) => (await app.handle(req, res)) || hubRoutes(req, res),
+        logger,
+      ),
+      listenOptions(flags),
+    )
+    hub.endpoint.addEventListener('error', (e) =>
+      logger.warn({ err: (e as CustomEvent).detail }, 'hook failed'),
+    )
+    const token = development
+      ? await mintToken(
+          { publish: ['*'], subscribe: ['*'] },
+          { key: jwtKey, lifetimeS: DEV_TOKEN_LIFETIME_S, subject: 'developer' },
+        )
+      : undefined
+    process.stdout.write(banner(url, app.demos, token, loopback))
+    logger.info({ url, hub: `${url}${HUB_PATH}`, development }, 'serving')
+    onShutdown(async () => {
+      logger.info('shutting down')
+      app.close()
+      await hub.close()
+      await new Promise((resolve) => server.close(resolve))
+    })
+  })
 }
 
 function banner(

@@ -1,8 +1,8 @@
 import type { JwtAlgorithm } from '@sprinkler/hub'
 import { Command, InvalidArgumentError } from 'commander'
-import { EXIT_USAGE, envOption, fail } from '../hub-client.js'
-import { JWT_ALGORITHMS, mintToken } from '../jwt.js'
-import { collect, parseDuration, readKey } from '../options.js'
+import { EXIT_USAGE, fail } from '../hub-client.js'
+import { jwtAlgorithmOption, mintToken } from '../jwt.js'
+import { collect, envOption, parseDuration, readKey } from '../options.js'
 
 interface TokenFlags {
   jwtKey?: string
@@ -34,11 +34,7 @@ export function tokenCommand(): Command {
         'JWT_KEY',
       ),
     )
-    .addOption(
-      envOption('--jwt-algorithm <alg>', 'JWT algorithm', 'JWT_ALGORITHM')
-        .choices(JWT_ALGORITHMS)
-        .default('HS256'),
-    )
+    .addOption(jwtAlgorithmOption())
     .addOption(
       envOption(
         '--publish <selector>',

@@ -9,18 +9,7 @@ import {
 } from '@sprinkler/hub'
 import type { SseStream } from '@sprinkler/server'
 import { COOKIE_NAME } from './guard.js'
-
-/** A connection that received an update. */
-export interface Recipient {
-  /** The stream id, shortened. */
-  connection: string
-  /** The JWT's `sub`, or null for an anonymous subscriber. */
-  user: string | null
-  /** The path of the page that opened the connection (its Referer), if known. */
-  page: string | null
-  /** The connection's topic selectors. */
-  topics: string[]
-}
+import type { Recipient } from './shapes.js'
 
 /**
  * Tells who receives an update by applying the hub's own delivery rule to its open streams:

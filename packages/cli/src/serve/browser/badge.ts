@@ -1,10 +1,7 @@
 // The notification badge: private `notification` updates for the signed-in user.
-import { byId, connect, pageConfig, post, toast, wireSession } from './common.js'
 
-interface Notification {
-  unread?: number
-  text?: string
-}
+import type { Notification } from '../shapes.js'
+import { byId, connect, pageConfig, post, toast, wireSession } from './common.js'
 
 const config = pageConfig<{ unread: number }>()
 wireSession(config.csrf)

@@ -1,11 +1,7 @@
 // The carousel: a `refresh-carousel` signal makes it fetch its slides again.
-import { byId, connect, pageConfig, post, toast } from './common.js'
 
-interface Slide {
-  title: string
-  text: string
-  hue: number
-}
+import type { Slide } from '../shapes.js'
+import { byId, connect, pageConfig, post, toast } from './common.js'
 
 const config = pageConfig()
 const track = byId('track')

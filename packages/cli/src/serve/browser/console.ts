@@ -1,12 +1,7 @@
 // The publish console: publishes through this server and shows who received each update.
-import { byId, connect, pageConfig, post, toast } from './common.js'
 
-interface Recipient {
-  connection: string
-  user: string | null
-  page: string | null
-  topics: string[]
-}
+import type { Recipient } from '../shapes.js'
+import { byId, connect, pageConfig, post, toast } from './common.js'
 
 const config = pageConfig()
 const form = document.getElementById('publish') as HTMLFormElement | null

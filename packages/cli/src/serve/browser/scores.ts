@@ -1,16 +1,7 @@
 // Live scores: one JSON update per change of a match.
-import { byId, connect, pageConfig } from './common.js'
 
-interface Match {
-  id: string
-  home: string
-  away: string
-  homeScore: number
-  awayScore: number
-  minute: number
-  status: 'live' | 'full-time'
-  last: string
-}
+import type { Match } from '../shapes.js'
+import { byId, connect, pageConfig } from './common.js'
 
 const config = pageConfig<Match[]>()
 const board = byId('board')

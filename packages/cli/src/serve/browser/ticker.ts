@@ -1,11 +1,7 @@
 // The stock ticker: one update per tick with every symbol; redrawn once per animation frame.
-import { byId, connect, pageConfig } from './common.js'
 
-interface Tick {
-  seq: number
-  t: number
-  quotes: Record<string, number>
-}
+import type { Tick } from '../shapes.js'
+import { byId, connect, pageConfig } from './common.js'
 
 const HISTORY = 60
 const config = pageConfig()

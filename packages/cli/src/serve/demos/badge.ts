@@ -1,13 +1,8 @@
 import { HubError } from '@sprinkler/hub'
 import type { Demo, DemoContext } from '../demo.js'
 import { escapeHtml } from '../http.js'
+import type { Notification } from '../shapes.js'
 import { topics, USER_NAME } from '../topics.js'
-
-/** What a notification update carries. */
-export interface Notification {
-  unread: number
-  text: string
-}
 
 /**
  * A notification badge, private per user: each user's count is published as a private update

@@ -1,11 +1,6 @@
 import type { Demo, DemoContext } from '../demo.js'
+import type { Slide } from '../shapes.js'
 import { topics } from '../topics.js'
-
-export interface Slide {
-  title: string
-  text: string
-  hue: number
-}
 
 const THEMES = ['Spring', 'Summer', 'Autumn', 'Winter', 'Monsoon', 'Dry season']
 

@@ -1,19 +1,7 @@
 import type { Demo, DemoContext } from '../demo.js'
 import { randomInt } from '../demo.js'
+import type { Match } from '../shapes.js'
 import { topics } from '../topics.js'
-
-/** One match as its JSON updates carry it. */
-export interface Match {
-  id: string
-  home: string
-  away: string
-  homeScore: number
-  awayScore: number
-  minute: number
-  status: 'live' | 'full-time'
-  /** What just happened, for the ticker line under the score. */
-  last: string
-}
 
 const FIXTURES: [string, string][] = [
   ['Harbor City', 'Northgate'],

@@ -1,12 +1,6 @@
 import type { Demo, DemoContext } from '../demo.js'
+import type { Tick } from '../shapes.js'
 import { topics } from '../topics.js'
-
-/** One tick: every symbol's price at server time `t` (ms). */
-export interface Tick {
-  seq: number
-  t: number
-  quotes: Record<string, number>
-}
 
 export const SYMBOLS = [
   'SPRK',
