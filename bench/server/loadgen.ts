@@ -7,6 +7,7 @@
  * Reads go into one shared buffer (`onread`), so an idle or busy connection allocates nothing
  * per read.
  */
+import { readdirSync } from 'node:fs'
 import net from 'node:net'
 import { FrameCounter } from './counter.js'
 import { type GroupStats, nowUs, type Protocol, type Reply, type Request } from './protocol.js'
@@ -220,7 +221,11 @@ function close(group: string | undefined, count: number | undefined): number {
       if (count !== undefined && closed >= count) break
       set.delete(conn)
       conn.state = 2
-      conn.socket.resetAndDestroy()
+      const { socket } = conn
+      // RST leaves no TIME_WAIT behind; but a socket that already saw the peer's FIN is
+      // shutting down, and resetting it fails (EINVAL) and leaks its fd: destroy that one.
+      if (socket.readableEnded || socket.writableEnded || socket.destroyed) socket.destroy()
+      else socket.resetAndDestroy()
       closed++
     }
     if (set.size === 0) {
@@ -257,6 +262,8 @@ const handlers: Record<string, (args: Record<string, unknown>) => unknown> = {
     return true
   },
   memory: () => process.memoryUsage().rss,
+  /** File descriptors this process holds (a leak check between phases). */
+  fds: () => readdirSync('/proc/self/fd').length,
 }
 
 process.on('message', (message: Request) => {

@@ -42,6 +42,8 @@ interface Config {
   normal: number
   /** Longest wait for one delivery phase before it is reported as incomplete. */
   phaseDeadlineMs: number
+  /** The same for (B'), whose server may be stuck in its synchronous loop (then it is killed). */
+  burstDeadlineMs: number
   /** Publishes of (B) under the CPU profiler. */
   profilePublishes: number
   profileConnections: number
@@ -57,7 +59,8 @@ const FULL: Config = {
   stallPublishes: 2_000,
   stalled: 10,
   normal: 5,
-  phaseDeadlineMs: 20_000,
+  phaseDeadlineMs: 15_000,
+  burstDeadlineMs: 20_000,
   profileConnections: 2_000,
   profilePublishes: 60,
 }
@@ -73,6 +76,7 @@ const QUICK: Config = {
   stalled: 10,
   normal: 5,
   phaseDeadlineMs: 10_000,
+  burstDeadlineMs: 10_000,
   profileConnections: 500,
   profilePublishes: 20,
 }
@@ -324,6 +328,19 @@ function exitText(exit: { code: number | null; signal: string | null }): string 
   return exit.signal ? `server killed by ${exit.signal}` : `server exited with code ${exit.code}`
 }
 
+/** Jiffies the whole machine spent busy and in total (/proc/stat). */
+function machineCpu(): { busy: number; total: number } {
+  try {
+    const line = readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? ''
+    const v = line.trim().split(/\s+/).slice(1).map(Number)
+    const total = v.reduce((a, b) => a + b, 0)
+    const idle = (v[3] ?? 0) + (v[4] ?? 0)
+    return { busy: total - idle, total }
+  } catch {
+    return { busy: 0, total: 0 }
+  }
+}
+
 /** CPU time (user + system) a process has used, from /proc, in µs; null if unreadable. */
 function procCpuUs(pid: number): number | null {
   try {
@@ -488,7 +505,9 @@ async function runImpl(
     log(
       `${impl}: (B) ${config.big} subs: ${Math.round(b.perSecond)} deliveries/s${b.complete ? '' : ' (incomplete)'}`,
     )
-    if (b.complete) {
+    // A (B) stopped at its deadline was drained before `deliver` returned: go on unless the
+    // server died.
+    if (!server.child.exit) {
       out.latency[config.big] = await latency(server, load, perGen, config)
       log(
         `${impl}: (C) ${config.big} subs: p99 ${round(out.latency[config.big]?.p99Ms ?? Number.NaN)} ms`,
@@ -498,7 +517,7 @@ async function runImpl(
         load,
         perGen,
         { count: config.burst, size: PAYLOAD, mode: 'burst' },
-        config.phaseDeadlineMs,
+        config.burstDeadlineMs,
       )
       out.burst = burst
       log(
@@ -509,8 +528,8 @@ async function runImpl(
     out.errors.push(`phase 1: ${String(error)}`)
     log(`${impl}: phase 1 failed: ${String(error)}`)
   } finally {
-    await server.stop()
     await load.closeAll()
+    await server.stop()
   }
 
   // Phase 2: a fresh server; (B) and (C) at `small`, then (D): open streams up to the cap.
@@ -554,8 +573,8 @@ async function runImpl(
     out.errors.push(`phase 2: ${String(error)}`)
     log(`${impl}: phase 2 failed: ${String(error)}`)
   } finally {
-    await server.stop()
     await load.closeAll()
+    await server.stop()
   }
 
   // Phase 3: (F) clients that stop reading, next to a few that read.
@@ -599,8 +618,8 @@ async function runImpl(
     out.errors.push(`phase 3: ${String(error)}`)
     log(`${impl}: phase 3 failed: ${String(error)}`)
   } finally {
-    await server.stop()
     await load.closeAll()
+    await server.stop()
   }
   return out
 }
@@ -626,7 +645,7 @@ const HEAP_PROFILED: readonly Implementation[] = [
 ]
 const CPU_PROFILED: readonly Implementation[] = ['sprinkler', 'raw-node-http']
 
-async function profile(
+export async function profile(
   impls: Implementation[],
   load: Load,
   config: Config,
@@ -680,8 +699,8 @@ async function profile(
     } catch (error) {
       log(`${impl}: profiling failed: ${String(error)}`)
     } finally {
-      await server.stop()
       await load.closeAll()
+      await server.stop()
     }
   }
   return result
@@ -748,7 +767,7 @@ function tables(results: ImplResult[], config: Config, profiles: Profiles | null
       'wall (ms)': d ? round(ms(d.windowUs)) : null,
       'server CPU (s)': d?.cpuUs ? round(d.cpuUs / 1e6) : null,
       delivered: d
-        ? `${d.delivered.toLocaleString('en-US')} / ${d.expected.toLocaleString('en-US')}${d.complete ? '' : ` (stopped at ${config.phaseDeadlineMs / 1000} s${d.serverExit ? `; ${d.serverExit}` : ''})`}`
+        ? `${d.delivered.toLocaleString('en-US')} / ${d.expected.toLocaleString('en-US')}${d.complete ? '' : ` (stopped at ${config.burstDeadlineMs / 1000} s${d.serverExit ? `; ${d.serverExit}` : ''})`}`
         : null,
     })
   }
@@ -948,7 +967,7 @@ function tables(results: ImplResult[], config: Config, profiles: Profiles | null
 
   const notes = [
     `Method: each server runs alone in a child process (\`--expose-gc\`), commanded over IPC; ${LOADGENS} load-generator processes hold raw TCP connections (hand-written HTTP/1.1 request or WebSocket handshake) from 127.0.0.2–17 and count frames on the bytes (SSE: blank lines; WebSocket: frame headers). All on one 2-core machine: server and clients share the CPUs, so deliveries/s and latency are end-to-end figures of the machine, while CPU per delivery is the server's alone (\`process.resourceUsage\`, user + system).`,
-    `(A): RSS after 2 GCs with the connections open minus RSS before them. (B): ${config.publishes} publishes, one per event-loop turn (setImmediate), timed from the first publish to the last frame received. (B'): ${config.burst} publishes in one synchronous loop; a phase not done in ${config.phaseDeadlineMs / 1000} s is reported with what arrived by then. (C): ${config.latencyPublishes} publishes 100 ms apart; the payload carries the publish time (monotonic clock, same for all processes), every delivery is a sample. (D): streams opened in steps of 1,000 until a connection fails or the cap. (F): peak RSS (VmHWM, reset before publishing) minus RSS before; reading clients must get every event.`,
+    `(A): RSS after 2 GCs with the connections open minus RSS before them. (B): ${config.publishes} publishes, one per event-loop turn (setImmediate), timed from the first publish to the last frame received. (B'): ${config.burst} publishes in one synchronous loop. A (B) or (C) phase not done in ${config.phaseDeadlineMs / 1000} s, or a (B') not done in ${config.burstDeadlineMs / 1000} s, is reported with what arrived by then (rate over that window; the publisher is stopped and what is in flight drained, or, stuck in its burst, the server is killed). (C): ${config.latencyPublishes} publishes 100 ms apart; the payload carries the publish time (monotonic clock, same for all processes), every delivery is a sample. (D): streams opened in steps of 1,000 until a connection fails or the cap. (F): peak RSS (VmHWM, reset before publishing) minus RSS before; reading clients must get every event.`,
     'Heartbeats are off in every implementation; Sprinkler: `createSseHandler` + `createChannel().publish`; Express: the seed’s handler with `res.write` per client; Hono: `streamSSE` on @hono/node-server with `writeSSE` per stream; better-sse: `createSession` + channel `broadcast` (identity serializer); @fastify/sse: `reply.sse.send` per reply (identity serializer); raw: one pre-encoded Buffer, `res.write` to each; ws: one Buffer, `client.send` to each (no compression).',
   ]
   if (profiles)
@@ -964,11 +983,16 @@ export default async function serverSuite({ quick, log }: SuiteContext): Promise
   const results: ImplResult[] = []
   let profiles: Profiles | null = null
   const started = Date.now()
+  const loadBefore = os.loadavg()
+  const cpuBefore = machineCpu()
   try {
     const load = await Load.start()
     for (const impl of impls) {
       results.push(await runImpl(impl, load, config, log))
-      log(`${impl} done at ${Math.round((Date.now() - started) / 1000)} s`)
+      const fds = await load.all<number>('fds')
+      log(
+        `${impl} done at ${Math.round((Date.now() - started) / 1000)} s (load generator fds: ${fds.join(', ')})`,
+      )
     }
     const profiled = impls.filter((impl) => HEAP_PROFILED.includes(impl))
     if (process.env.BENCH_SERVER_PROFILE !== '0' && profiled.length > 0) {
@@ -978,5 +1002,16 @@ export default async function serverSuite({ quick, log }: SuiteContext): Promise
     await killAll()
   }
   log(`finished in ${Math.round((Date.now() - started) / 1000)} s`)
-  return tables(results, config, profiles)
+  const cpuAfter = machineCpu()
+  const busy = (cpuAfter.busy - cpuBefore.busy) / Math.max(1, cpuAfter.total - cpuBefore.total)
+  const result = tables(results, config, profiles)
+  result.notes?.push(
+    `Machine during the run: ${Math.round((Date.now() - started) / 1000)} s, CPUs ${Math.round(busy * 100)}% busy on average (everything on the machine, this benchmark included); load average ${loadBefore.map((l) => l.toFixed(1)).join('/')} before, ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(
+        '/',
+      )} after. Other work on the machine during the run shows up in deliveries/s and latency (not in per-process CPU or memory).`,
+  )
+  return result
 }
