@@ -1,6 +1,8 @@
 import { request } from 'node:http'
+import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openEventStream } from '../../../server/test/client.js'
+import { http2Fetch } from '../../../server/test/http2.js'
 import { type Running, runSprinkler, startServer, stopAll } from '../../test/sprinkler.js'
 
 describe('sprinkler serve', () => {
@@ -167,6 +169,43 @@ describe('sprinkler serve', () => {
     expect((await other.waitForEvents(1)).map((e) => e.data)).toEqual(['public'])
     own.close()
     other.close()
+  })
+
+  it('serves HTTPS with HTTP/2 given --cert and --key, with Secure cookies', async () => {
+    const fixture = (name: string) =>
+      fileURLToPath(new URL(`../../../server/test/fixtures/${name}`, import.meta.url))
+    const tls = await startServer([
+      'serve',
+      '--cert',
+      fixture('localhost-cert.pem'),
+      '--key',
+      fixture('localhost-key.pem'),
+    ])
+    const h2 = http2Fetch()
+    try {
+      expect(tls.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/)
+      const origin = tls.url.replace('127.0.0.1', 'localhost')
+      const index = await h2.fetch(`${origin}/`)
+      expect(index.status).toBe(200)
+      const page = await index.text()
+      const token = JSON.parse(/id="demo-config">([^<]*)</.exec(page)?.[1] ?? '{}').csrf
+      const login = await h2.fetch(`${origin}/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', origin, 'x-sprinkler-csrf': token },
+        body: JSON.stringify({ user: 'erin' }),
+      })
+      expect(login.status).toBe(200)
+      expect(login.headers.get('set-cookie')).toMatch(/; Secure$/)
+      const stream = await openEventStream(`${origin}/.well-known/mercure?topic=/demo/ticker`, {
+        fetch: h2.fetch,
+      })
+      expect(stream.response.headers.get('connection')).toBeNull() // illegal on HTTP/2
+      await stream.waitForEvents(1)
+      stream.close()
+    } finally {
+      await h2.close()
+      await tls.stop()
+    }
   })
 
   it('refuses to start on a non-loopback host with development keys', async () => {
