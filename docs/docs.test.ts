@@ -162,6 +162,26 @@ describe('server snippets deliver a published event to @sprinkler/client', () =>
   })
 })
 
+describe('core snippet', () => {
+  it('encodes, and parses text in chunks and byte streams', async () => {
+    const { frame, parseText, parseBody } = await import('./snippets/core-wire.js')
+    expect(frame).toBe('event: score\nid: 42\ndata: line one\ndata: line two\n\n')
+    // Cut anywhere, even inside a field name: the same event.
+    const expected = [{ type: 'score', data: 'line one\nline two', lastEventId: '42' }]
+    expect(parseText([frame.slice(0, 9), frame.slice(9)])).toEqual(expected)
+    const bytes = new TextEncoder().encode(`\uFEFF${frame}`)
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (const byte of bytes) controller.enqueue(Uint8Array.of(byte))
+        controller.close()
+      },
+    })
+    const events = []
+    for await (const event of parseBody(new Response(body))) events.push(event)
+    expect(events).toEqual(expected)
+  })
+})
+
 describe('client snippet', () => {
   it('sends a Bearer token, and a fresh one when it reconnects after the old one expired', async () => {
     const { followNotifications } = await import('./snippets/client-bearer.js')
