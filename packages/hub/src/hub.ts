@@ -426,15 +426,11 @@ export class Hub {
       topic: s.source,
       ...(principal.payload !== undefined && { payload: principal.payload }),
     }))
-    stream.signal.addEventListener(
-      'abort',
-      () => {
-        this.#remove(subscriber)
-        void this.transport.removeSubscriptions(records)
-        if (this.#options.subscriptions) this.#announce(records, false)
-      },
-      { once: true },
-    )
+    stream.onClose(() => {
+      this.#remove(subscriber)
+      void this.transport.removeSubscriptions(records)
+      if (this.#options.subscriptions) this.#announce(records, false)
+    })
     // spec (Mercure, Subscribers): "If the presented JWS contains an expiration time in the
     // standard exp claim, the connection MUST be closed by the hub at that time."
     if (principal.exp !== undefined) closeAt(stream, principal.exp * 1000)
@@ -618,5 +614,5 @@ function closeAt(stream: SseStream, atMs: number): void {
     () => (delay > MAX_TIMEOUT ? closeAt(stream, atMs) : stream.close()),
     Math.min(delay, MAX_TIMEOUT),
   )
-  stream.signal.addEventListener('abort', () => clearTimeout(timer), { once: true })
+  stream.onClose(() => clearTimeout(timer))
 }

@@ -42,6 +42,16 @@ export interface Subscription {
   unsubscribe(): void
 }
 
+class ChannelSubscription implements Subscription {
+  constructor(
+    readonly channel: Channel,
+    readonly stream: SseStream,
+  ) {}
+  unsubscribe(): void {
+    this.channel.unsubscribe(this.stream)
+  }
+}
+
 /** The data of a `gap` event (JSON). */
 export interface GapInfo {
   lastEventId: string
@@ -80,7 +90,7 @@ export class Channel extends EventTarget {
   readonly stats: ChannelStats = { published: 0, deliveries: 0, replayHits: 0, replayMisses: 0 }
   readonly #history: History<ChannelMessage> | undefined
   readonly #onUnknown: 'gap' | 'replay-all'
-  readonly #subscribers = new Set<Subscriber>()
+  readonly #subscribers = new Map<SseStream, Subscriber>()
   // Generated ids are `<nonce>-<seq>`: the nonce tells our ids (even evicted ones) from others.
   readonly #nonce = Math.random().toString(36).slice(2, 8)
   #seq = 0
@@ -111,21 +121,28 @@ export class Channel extends EventTarget {
     if (this.#closed) {
       throw new SprinklerError('ERR_SSE_CHANNEL_CLOSED', 'Cannot subscribe to a closed channel.')
     }
+    // Subscribing a stream again replaces its subscription (a new filter, a new position).
+    const again = this.#subscribers.delete(stream)
     const subscriber: Subscriber = { stream, filter: options.filter, after: this.#seq }
     const lastEventId = 'lastEventId' in options ? options.lastEventId : stream.lastEventId
     // Replay and joining happen in one synchronous step, so nothing published meanwhile can
     // be missed or sent twice: later events have seq > `after`.
     if (lastEventId !== undefined && this.#history) this.#replay(subscriber, lastEventId)
-    this.#subscribers.add(subscriber)
-    const onAbort = () => unsubscribe()
-    const unsubscribe = () => {
-      if (!this.#subscribers.delete(subscriber)) return
-      stream.signal.removeEventListener('abort', onAbort)
-      this.#emit('unsubscribe', stream)
-    }
-    stream.signal.addEventListener('abort', onAbort, { once: true })
+    this.#subscribers.set(stream, subscriber)
+    if (!again) stream.onClose(this.#streamClosed)
     this.#emit('subscribe', stream)
-    return { stream, unsubscribe }
+    return new ChannelSubscription(this, stream)
+  }
+
+  /** Removes a stream's subscription (the stream stays open). */
+  unsubscribe(stream: SseStream): void {
+    if (!this.#subscribers.delete(stream)) return
+    stream.offClose(this.#streamClosed)
+    this.#emit('unsubscribe', stream)
+  }
+
+  readonly #streamClosed = (stream: SseStream): void => {
+    if (this.#subscribers.delete(stream)) this.#emit('unsubscribe', stream)
   }
 
   /**
@@ -156,7 +173,7 @@ export class Channel extends EventTarget {
   close(finalEvent?: ServerEvent): void {
     this.#closed = true
     this.#flush()
-    for (const { stream } of [...this.#subscribers]) stream.close(finalEvent)
+    for (const stream of [...this.#subscribers.keys()]) stream.close(finalEvent)
   }
 
   #replay(subscriber: Subscriber, lastEventId: string): void {
@@ -195,7 +212,7 @@ export class Channel extends EventTarget {
     // One buffer for everyone who may see every event of the batch.
     const untargeted = batch.every((e) => e.message.to === undefined)
     let shared: Uint8Array | undefined
-    for (const subscriber of this.#subscribers) {
+    for (const subscriber of this.#subscribers.values()) {
       if (untargeted && !subscriber.filter && subscriber.after < firstSeq) {
         shared ??= concatFrames(batch)
         subscriber.stream.write(shared)

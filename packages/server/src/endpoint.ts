@@ -1,4 +1,4 @@
-import { SprinklerError } from '@sprinkler/core'
+import { encodeEventBytes, SprinklerError } from '@sprinkler/core'
 import type { ServerEvent } from './message.js'
 import { SseStream, type SseTransport } from './stream.js'
 import { type Principal, Refusal, type SseOptions, type SseRequest } from './types.js'
@@ -77,9 +77,14 @@ export class SseEndpoint extends EventTarget {
   readonly #streams = new Set<SseStream>()
   #closing = false
 
+  /** The `retry:` hint, encoded once for every stream. */
+  readonly #retryFrame: Uint8Array | undefined
+
   constructor(options: SseEndpointOptions = {}) {
     super()
     this.options = options
+    this.#retryFrame =
+      options.retryMs === undefined ? undefined : encodeEventBytes({ retry: options.retryMs })
   }
 
   /** The streams open now. */
@@ -158,7 +163,6 @@ export class SseEndpoint extends EventTarget {
     handler?: StreamHandler,
   ): SseStream {
     const stream = new SseStream({
-      id: crypto.randomUUID(),
       request,
       principal: admission.principal,
       lastEventId: admission.lastEventId,
@@ -169,9 +173,9 @@ export class SseEndpoint extends EventTarget {
     this.#streams.add(stream)
     this.stats.active++
     this.stats.opened++
-    stream.signal.addEventListener('abort', () => this.#forget(stream), { once: true })
+    stream.onClose(this.#forget)
     // spec: "retry" sets the event stream's reconnection time.
-    if (this.options.retryMs !== undefined) stream.send({ retry: this.options.retryMs })
+    if (this.#retryFrame) stream.write(this.#retryFrame)
     this.dispatchEvent(new CustomEvent('open', { detail: stream }))
     this.#run(stream, this.options.onStream)
     this.#run(stream, handler)
@@ -190,7 +194,7 @@ export class SseEndpoint extends EventTarget {
     const deadline = new Promise<void>((resolve) => {
       timer = setTimeout(resolve, options.timeoutMs ?? 5_000)
     })
-    await Promise.race([Promise.all(streams.map((s) => s.finished)), deadline])
+    await Promise.race([Promise.all(streams.map((s) => s.whenFinished())), deadline])
     clearTimeout(timer)
     for (const stream of streams) stream.destroy()
   }
@@ -212,10 +216,10 @@ export class SseEndpoint extends EventTarget {
     stream.close()
   }
 
-  #forget(stream: SseStream): void {
+  readonly #forget = (stream: SseStream): void => {
     this.#streams.delete(stream)
     this.stats.active--
-    const code = (stream.signal.reason as SprinklerError).code
+    const code = stream.closeReason?.code
     if (code === 'ERR_SSE_CLIENT_CLOSED') this.stats.clientClosed++
     else if (code === 'ERR_SSE_SLOW_CLIENT') this.stats.slowClientDisconnects++
     this.dispatchEvent(new CustomEvent('close', { detail: stream }))

@@ -9,30 +9,26 @@ const groups = new Map<
   { members: Set<Heartbeating>; timer: ReturnType<typeof setInterval> }
 >()
 
-/**
- * Beats `member` every `intervalMs` until the returned function is called. The shared timer
- * exists only while it has members, so an idle server holds no timers.
- */
-export function joinHeartbeat(intervalMs: number, member: Heartbeating): () => void {
-  let group = groups.get(intervalMs)
-  if (!group) {
-    const members = new Set<Heartbeating>()
-    const timer = setInterval(() => {
-      for (const m of members) m.heartbeat()
-    }, intervalMs)
-    group = { members, timer }
-    groups.set(intervalMs, group)
+/** Beats `member` every `intervalMs` until {@link leaveHeartbeat}. */
+export function joinHeartbeat(intervalMs: number, member: Heartbeating): void {
+  const group = groups.get(intervalMs)
+  if (group) {
+    group.members.add(member)
+    return
   }
-  const { members } = group
-  members.add(member)
-  return () => {
-    members.delete(member)
-    const current = groups.get(intervalMs)
-    if (current && current.members.size === 0) {
-      clearInterval(current.timer)
-      groups.delete(intervalMs)
-    }
-  }
+  const members = new Set<Heartbeating>([member])
+  const timer = setInterval(() => {
+    for (const m of members) m.heartbeat()
+  }, intervalMs)
+  groups.set(intervalMs, { members, timer })
+}
+
+/** Stops beating `member`. The shared timer exists only while it has members. */
+export function leaveHeartbeat(intervalMs: number, member: Heartbeating): void {
+  const group = groups.get(intervalMs)
+  if (!group?.members.delete(member) || group.members.size > 0) return
+  clearInterval(group.timer)
+  groups.delete(intervalMs)
 }
 
 /** How many heartbeat timers are running (for leak tests and diagnostics). */

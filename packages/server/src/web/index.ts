@@ -128,7 +128,7 @@ class WebTransport implements SseTransport {
     else {
       // The runtime sees why: the stream's reason (a slow client, or shutdown).
       this.#controller.error(
-        this.#stream?.signal.reason ??
+        this.#stream?.closeReason ??
           new SprinklerError('ERR_SSE_SERVER_CLOSED', 'The server dropped the stream.'),
       )
     }
@@ -192,9 +192,8 @@ export async function serveSse(
   transport.attach(stream)
   // Some runtimes abort the request's signal, rather than cancel the body, when the client
   // leaves; the listener goes with the stream.
-  request.signal.addEventListener('abort', () => stream.disconnected(), {
-    once: true,
-    signal: stream.signal,
-  })
+  const onAbort = () => stream.disconnected()
+  request.signal.addEventListener('abort', onAbort, { once: true })
+  stream.onClose(() => request.signal.removeEventListener('abort', onAbort))
   return new Response(transport.body, { status: 200, headers: admission.headers })
 }

@@ -101,7 +101,7 @@ describe('web transport', () => {
     expect(handler.endpoint.stats.slowClientDisconnects).toBe(1)
     const reader = (response.body as ReadableStream<Uint8Array>).getReader()
     await expect(reader.read()).rejects.toMatchObject({ code: 'ERR_SSE_SLOW_CLIENT' })
-    await stream.finished
+    await stream.whenFinished()
   })
 
   it('cancelling the body ends the stream as the client closing it', async () => {
@@ -111,7 +111,7 @@ describe('web transport', () => {
     const [stream] = streams as [SseStream]
     expect(stream.signal.reason.code).toBe('ERR_SSE_CLIENT_CLOSED')
     expect(handler.endpoint.streams.size).toBe(0)
-    await stream.finished
+    await stream.whenFinished()
   })
 
   it('an aborted request signal ends the stream, and its listener goes with it', async () => {
@@ -120,7 +120,7 @@ describe('web transport', () => {
     controller.abort()
     const [stream] = streams as [SseStream]
     expect(stream.signal.reason.code).toBe('ERR_SSE_CLIENT_CLOSED')
-    await stream.finished
+    await stream.whenFinished()
   })
 
   it('leaves no listener on the request signal once the stream is gone', async () => {
@@ -131,7 +131,7 @@ describe('web transport', () => {
     const [stream] = streams as [SseStream]
     stream.close()
     await response.body?.cancel()
-    await stream.finished
+    await stream.whenFinished()
     expect(getEventListeners(req.signal, 'abort')).toHaveLength(0)
   })
 
@@ -143,7 +143,7 @@ describe('web transport', () => {
     await settle()
     stream.close({ event: 'bye', data: 'now' })
     let finished = false
-    void stream.finished.then(() => {
+    void stream.whenFinished().then(() => {
       finished = true
     })
     await settle()
