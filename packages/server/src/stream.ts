@@ -112,7 +112,8 @@ export class SseStream {
    */
   onClose(listener: CloseListener): void {
     if (this.#reason) listener(this)
-    else (this.#closeListeners ??= []).push(listener)
+    else if (this.#closeListeners) this.#closeListeners.push(listener)
+    else this.#closeListeners = [listener]
   }
 
   /** Removes a listener added with {@link onClose}. */
@@ -126,7 +127,8 @@ export class SseStream {
   whenFinished(): Promise<void> {
     if (this.#finished) return Promise.resolve()
     return new Promise((resolve) => {
-      ;(this.#finishWaiters ??= []).push(resolve)
+      if (this.#finishWaiters) this.#finishWaiters.push(resolve)
+      else this.#finishWaiters = [resolve]
     })
   }
 

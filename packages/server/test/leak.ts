@@ -7,6 +7,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest'
 import { type Channel, createChannel } from '../src/channel.js'
 import type { SseEndpoint, SseEndpointOptions } from '../src/endpoint.js'
 import { activeHeartbeatTimers } from '../src/heartbeat.js'
+import type { FastPathServer } from '../src/node/fast-path.js'
 import { until } from './client.js'
 
 setFlagsFromString('--expose-gc')
@@ -14,7 +15,7 @@ const gc = runInNewContext('gc') as () => void
 
 /** An adapter serving `GET /events` on a node:http server that is not listening yet. */
 export interface LeakTarget {
-  server: Server
+  server: Server | FastPathServer
   endpoint: SseEndpoint
 }
 
@@ -128,7 +129,7 @@ export function leakSuite(
     expect(activeHeartbeatTimers()).toBe(0)
     expect(getEventListeners(channel, 'subscribe')).toHaveLength(0)
     expect(getEventListeners(endpoint, 'close')).toHaveLength(0)
-    expect(server.listenerCount('request')).toBe(1)
+    expect(server.listenerCount('connection')).toBe(1)
     const growth = heapUsed() - baseline
     console.info(
       `leak test (${name}): heap after GC ${(growth / 1024).toFixed(0)} KiB vs baseline after ${total} connections`,

@@ -172,3 +172,5 @@ export async function serveSse(
   res.on('close', forwardClose)
   return stream
 }
+
+export { createFastPath, type FastPathOptions, type FastPathServer } from './fast-path.js'
