@@ -95,4 +95,22 @@ describe('node fast path: everything else is the app’s', () => {
     // Says nothing at all: dropped at the head timeout (the test's own timeout is the net).
     expect(await raw('')).toBe('')
   })
+
+  it('reads headers case-insensitively and joins repeated ones', async () => {
+    const seen: (string | null)[] = []
+    server = appWithFastPath(
+      new SseEndpoint({
+        authorize: (req) => {
+          seen.push(req.header('X-Tag'), req.header('x-none'), req.header('HOST'))
+          return {}
+        },
+      }),
+    )
+    const port = await listen(server)
+    const socket = connect({ port, host: '127.0.0.1' })
+    socket.write('GET /events HTTP/1.1\r\nHost: h\r\nx-tag: a\r\nX-TAG:  b \r\n\r\n')
+    await new Promise((resolve) => socket.once('data', resolve))
+    socket.destroy()
+    expect(seen).toEqual(['a, b', null, 'h'])
+  })
 })

@@ -119,29 +119,32 @@ function parseHead(
   { method, target }: Target,
   socket: Socket,
 ): FastRequest | undefined {
-  const headers = new Map<string, string>()
+  const request = new FastRequest(method, target, lines, socket)
   for (const line of lines === '' ? [] : lines.split('\r\n')) {
     const colon = line.indexOf(':')
-    const name = line.slice(0, colon).toLowerCase()
-    if (colon <= 0 || !TOKEN.test(name)) return undefined
-    const value = line.slice(colon + 1).trim()
-    const previous = headers.get(name)
-    headers.set(name, previous === undefined ? value : `${previous}, ${value}`)
+    if (colon <= 0 || !TOKEN.test(line.slice(0, colon))) return undefined
   }
   // A GET for a stream has no body; one announced would be smuggled into nothing. (Other
   // methods are refused with 405 and the connection closed, body unread.)
-  const hasBody = headers.has('transfer-encoding') || (headers.get('content-length') ?? '0') !== '0'
+  const length = request.header('content-length')
+  const hasBody =
+    request.header('transfer-encoding') !== null || (length !== null && length !== '0')
   if (hasBody && (method === 'GET' || method === 'HEAD')) return undefined
-  return new FastRequest(method, target, headers, socket)
+  return request
 }
 
-/** The request as the toolkit sees it; `raw` is the socket. */
+/**
+ * The request as the toolkit sees it; `raw` is the socket. The head is kept as the one string
+ * it arrived as and searched when a header is asked for (a few times, at admission): cheaper
+ * than a map held for the life of the stream.
+ */
 class FastRequest implements SseRequest {
   #url: URL | undefined
   constructor(
     readonly method: string,
     readonly target: string,
-    readonly headers: Map<string, string>,
+    /** The header lines, CRLF-separated. */
+    readonly head: string,
     readonly raw: Socket,
   ) {}
 
@@ -154,8 +157,25 @@ class FastRequest implements SseRequest {
     return this.raw.remoteAddress
   }
 
+  /** Case-insensitive; repeated fields are joined with `, `. */
   header(name: string): string | null {
-    return this.headers.get(name.toLowerCase()) ?? null
+    const wanted = name.toLowerCase()
+    let found: string | null = null
+    let start = 0
+    const head = this.head
+    while (start < head.length) {
+      let end = head.indexOf('\r\n', start)
+      if (end === -1) end = head.length
+      const colon = head.indexOf(':', start)
+      if (colon !== -1 && colon < end && colon - start === wanted.length) {
+        if (head.slice(start, colon).toLowerCase() === wanted) {
+          const value = head.slice(colon + 1, end).trim()
+          found = found === null ? value : `${found}, ${value}`
+        }
+      }
+      start = end + 2
+    }
+    return found
   }
 }
 
