@@ -1,15 +1,20 @@
 import { createServer, request } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { connect } from 'node:net'
+import { connect, Socket } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import { behaviourSuite } from '../../test/behaviour.js'
 import { leakSuite } from '../../test/leak.js'
 import { SseEndpoint } from '../endpoint.js'
 import { createFastPath, type FastPathServer } from './fast-path.js'
+import { serveSse } from './index.js'
 
-/** An app with its own routes, and the fast path in front of it for /events. */
+/**
+ * An app with its own routes and the event stream mounted the regular way, and the fast path
+ * in front of it for GET /events.
+ */
 function appWithFastPath(endpoint: SseEndpoint, options: { headersTimeoutMs?: number } = {}) {
   const app = createServer((req, res) => {
+    if (req.url?.split('?')[0] === '/events') return void serveSse(endpoint, req, res)
     let body = ''
     req.on('data', (chunk) => {
       body += chunk
@@ -102,6 +107,8 @@ describe('node fast path: everything else is the app’s', () => {
       new SseEndpoint({
         authorize: (req) => {
           seen.push(req.header('X-Tag'), req.header('x-none'), req.header('HOST'))
+          // Served by the fast path itself, not by node:http.
+          seen.push(req.raw instanceof Socket ? 'socket' : 'node:http')
           return {}
         },
       }),
@@ -111,6 +118,6 @@ describe('node fast path: everything else is the app’s', () => {
     socket.write('GET /events HTTP/1.1\r\nHost: h\r\nx-tag: a\r\nX-TAG:  b \r\n\r\n')
     await new Promise((resolve) => socket.once('data', resolve))
     socket.destroy()
-    expect(seen).toEqual(['a, b', null, 'h'])
+    expect(seen).toEqual(['a, b', null, 'h', 'socket'])
   })
 })

@@ -21,8 +21,10 @@ export interface FastPathServer extends Server {
 }
 
 /**
- * Serves event streams from the socket itself, before node:http sees them, and hands every
- * other connection to `app` untouched (the bytes read so far are put back first).
+ * Serves event streams (GET and HEAD on `path`) from the socket itself, before node:http sees
+ * them, and hands every other connection to `app` untouched (the bytes read so far are put
+ * back first). Mount the same endpoint in `app` too, for the requests that reach it there
+ * (other methods get its 405).
  *
  * An HTTP server keeps a parser, a request and a response alive for as long as a response
  * lasts; an event stream lasts for hours, so that machinery is most of what an idle stream
@@ -97,11 +99,11 @@ interface Target {
 }
 
 /**
- * `GET /events?x HTTP/1.1` for a matching path → the method and target; else undefined. Other
- * methods on the stream's path stay here too, to get the endpoint's 405.
+ * `GET /events?x HTTP/1.1` (or HEAD) for a matching path → the method and target; else
+ * undefined, and the app gets the connection (a POST to the same path, a CORS preflight).
  */
 function streamTarget(line: string, matches: (pathname: string) => boolean): Target | undefined {
-  const m = /^([A-Z]+) (\/\S*) HTTP\/1\.[01]$/.exec(line)
+  const m = /^(GET|HEAD) (\/\S*) HTTP\/1\.[01]$/.exec(line)
   if (!m) return undefined
   const target = m[2] as string
   const query = target.indexOf('?')
