@@ -55,9 +55,9 @@ export function createParser(options: ParserOptions): Parser {
   const maxLineLength = options.maxLineLength ?? DEFAULT_MAX_LINE_LENGTH
 
   // spec: "a data buffer, an event type buffer, and a last event ID buffer ... must be
-  // initialized to the empty string". `hasData` stands for "the data buffer is not empty".
-  let data = ''
-  let hasData = false
+  // initialized to the empty string". The data buffer is held without its trailing LF, so
+  // `undefined` stands for the empty buffer and '' for a buffer holding just one LF.
+  let data: string | undefined
   let eventType = ''
   let idBuffer = ''
   // spec: the event source's "last event ID string", set from the buffer at every dispatch.
@@ -77,15 +77,14 @@ export function createParser(options: ParserOptions): Parser {
     lastEventId = idBuffer
     // spec: "If the data buffer is an empty string, set the data buffer and the event type
     // buffer to the empty string and return."
-    if (!hasData) {
+    if (data === undefined) {
       eventType = ''
       return
     }
     // spec: "If the data buffer's last character is a U+000A LINE FEED (LF) character, then
     // remove the last character" (we join with LF instead of appending one per line).
     const event: SseEvent = { type: eventType === '' ? 'message' : eventType, data, lastEventId }
-    data = ''
-    hasData = false
+    data = undefined
     eventType = ''
     onEvent(event)
   }
@@ -93,11 +92,7 @@ export function createParser(options: ParserOptions): Parser {
   // spec: the `data` field: "Append the field value to the data buffer, then append a single
   // U+000A LINE FEED (LF) character to the data buffer."
   function appendData(value: string): void {
-    if (hasData) data += `\n${value}`
-    else {
-      data = value
-      hasData = true
-    }
+    data = data === undefined ? value : `${data}\n${value}`
   }
 
   // spec: the `id` field: "If the field value does not contain U+0000 NULL, then set the last
@@ -326,8 +321,7 @@ export function createParser(options: ParserOptions): Parser {
     pendingLength = 0
     swallowLeadingLF = false
     discarding = false
-    data = ''
-    hasData = false
+    data = undefined
     eventType = ''
     // The new stream starts from the last event ID string the source already holds; an
     // `id:` from an event that never completed is forgotten.
