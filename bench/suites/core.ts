@@ -439,7 +439,7 @@ export default async function core(context: SuiteContext) {
       'size of network reads) and decoded to strings before timing, so the parser rows measure ' +
       'parsing only (both libraries take strings). A pass parses the whole input with a fresh ' +
       'parser whose `onEvent` counts events and sums data lengths. Passes of the candidates are ' +
-      'interleaved, garbage is collected before each, and the median pass is reported. ' +
+      'interleaved, the young generation is collected before each, and the median pass is reported. ' +
       'Throughput and ratios use the CPU time of a pass (this machine is shared: wall time also ' +
       'counts time spent preempted); wall time and its spread (half the min–max range) are ' +
       'shown beside it. MB = 10⁶ bytes of UTF-8 input. eventsource-parser is loaded from its ' +
