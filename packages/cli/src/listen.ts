@@ -7,6 +7,8 @@ import {
   type Http2ServerResponse,
 } from 'node:http2'
 import type { AddressInfo } from 'node:net'
+import type { SseEndpoint } from '@sprinkler/server'
+import { createFastPath, type FastPathServer } from '@sprinkler/server/node'
 import type { Logger } from 'pino'
 
 export type Listener = (
@@ -55,14 +57,16 @@ export function listenOptions(flags: ListenOptions): ListenOptions {
 
 /**
  * Starts the HTTP server and prints `listening on URL` as the first line of stdout (scripts
- * and tests read it to find a port chosen with --port 0).
+ * and tests read it to find a port chosen with --port 0). With `fastPath`, plain-HTTP event
+ * streams on that path are served from the socket (see `createFastPath`).
  */
 export async function listen(
   listener: Listener,
   options: ListenOptions,
-): Promise<{ server: Server | Http2SecureServer; url: string }> {
+  fastPath?: { endpoint: SseEndpoint; path: string },
+): Promise<{ server: Server | Http2SecureServer | FastPathServer; url: string }> {
   const tls = options.cert !== undefined && options.key !== undefined
-  const server = tls
+  const app = tls
     ? createSecureServer(
         {
           cert: readFileSync(options.cert as string),
@@ -72,6 +76,8 @@ export async function listen(
         listener,
       )
     : createServer(listener)
+  // Plain HTTP/1.x: event streams are served from the socket, without node:http's machinery.
+  const server = fastPath && !tls ? createFastPath(app as Server, fastPath.endpoint, fastPath) : app
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen(options.port, options.host, () => {

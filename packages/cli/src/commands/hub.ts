@@ -1,4 +1,10 @@
-import { createHub, createHubRoutes, type HubOptions, type JwtAlgorithm } from '@sprinkler/hub'
+import {
+  createHub,
+  createHubRoutes,
+  HUB_PATH,
+  type HubOptions,
+  type JwtAlgorithm,
+} from '@sprinkler/hub'
 import { Command } from 'commander'
 import { pino } from 'pino'
 import { jwtAlgorithmOption } from '../jwt.js'
@@ -150,7 +156,10 @@ export function hubCommand(): Command {
     const options = hubOptions(flags, command)
     const hub = await createHub(options)
     const routes = createHubRoutes(hub)
-    const { server, url } = await listen(routesListener(routes, logger), listenOptions(flags))
+    const { server, url } = await listen(routesListener(routes, logger), listenOptions(flags), {
+      endpoint: hub.endpoint,
+      path: HUB_PATH,
+    })
     hub.endpoint.addEventListener('error', (e) =>
       logger.warn({ err: (e as CustomEvent).detail }, 'hook failed'),
     )
@@ -161,6 +170,8 @@ export function hubCommand(): Command {
     onShutdown(async () => {
       logger.info('shutting down')
       await hub.close()
+      // Idle keep-alive connections would hold close() open.
+      if ('closeAllConnections' in server) server.closeAllConnections()
       await new Promise((resolve) => server.close(resolve))
     })
   })
