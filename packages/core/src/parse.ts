@@ -89,29 +89,24 @@ export function createParser(options: ParserOptions): Parser {
     onEvent(event)
   }
 
-  // spec: the `data` field: "Append the field value to the data buffer, then append a single
-  // U+000A LINE FEED (LF) character to the data buffer."
-  function appendData(value: string): void {
-    data = data === undefined ? value : `${data}\n${value}`
-  }
-
-  // spec: the `id` field: "If the field value does not contain U+0000 NULL, then set the last
-  // event ID buffer to the field value. Otherwise, ignore the field."
-  function setId(value: string): void {
-    if (value.indexOf('\0') === -1) idBuffer = value
-  }
-
   function processField(field: string, value: string): void {
     switch (field) {
+      // The same three rules as in `scan`, which handles the usual `data:`, `event:` and
+      // `id:` lines itself; these cases take the unusual ones (`data` with no colon, a line
+      // carried over from the previous chunk).
       case 'data':
-        appendData(value)
+        // spec: "Append the field value to the data buffer, then append a single U+000A LINE
+        // FEED (LF) character to the data buffer."
+        data = data === undefined ? value : `${data}\n${value}`
         return
       case 'event':
         // spec: "Set the event type buffer to the field value."
         eventType = value
         return
       case 'id':
-        setId(value)
+        // spec: "If the field value does not contain U+0000 NULL, then set the last event ID
+        // buffer to the field value. Otherwise, ignore the field."
+        if (value.indexOf('\0') === -1) idBuffer = value
         return
       case 'retry':
         // spec: "If the field value consists of only ASCII digits, then interpret the field
@@ -121,42 +116,6 @@ export function createParser(options: ParserOptions): Parser {
       default:
       // spec: "Otherwise: The field is ignored."
     }
-  }
-
-  /**
-   * One complete line, `chunk[start, end)` without its line ending. `data`, `event` and `id`
-   * are recognised in place, so neither the line nor the field name is copied out of the
-   * chunk; blank lines, comments and everything else take the general rule in
-   * {@link processLine}. A field-name match can't run past `end`: `chunk[end]` is CR or LF
-   * (or past the string).
-   * Speed: comparing char codes beat `chunk.startsWith('data:', start)` by ~15% on 100,000
-   * small events (and the old slice-the-line-then-`indexOf(':')` by ~25%). This function is
-   * kept small on purpose: V8 inlines it into the scan loop only while the loop's inlined
-   * code stays under its budget; when it did not (blank lines and comments handled here as
-   * well), each line paid a call, ~10% of the time on small events.
-   */
-  function lineAt(chunk: string, start: number, end: number): void {
-    switch (chunk.charCodeAt(start)) {
-      case LOWER_D:
-        if (isDataField(chunk, start)) {
-          appendData(valueAt(chunk, start + 5, end))
-          return
-        }
-        break
-      case LOWER_E:
-        if (isEventField(chunk, start)) {
-          eventType = valueAt(chunk, start + 6, end)
-          return
-        }
-        break
-      case LOWER_I:
-        if (chunk.charCodeAt(start + 1) === LOWER_D && chunk.charCodeAt(start + 2) === COLON) {
-          setId(valueAt(chunk, start + 3, end))
-          return
-        }
-        break
-    }
-    processLine(chunk.slice(start, end))
   }
 
   function processLine(line: string): void {
@@ -194,12 +153,6 @@ export function createParser(options: ParserOptions): Parser {
     )
     if (onError) onError(error)
     else throw error
-  }
-
-  /** A line that ended inside the chunk it started in. */
-  function completeLine(chunk: string, start: number, end: number): void {
-    if (end - start > maxLineLength) tooLong(false)
-    else lineAt(chunk, start, end)
   }
 
   /** The chunk ended inside a line: keep `chunk[start, …)` for the next chunk. */
@@ -250,55 +203,72 @@ export function createParser(options: ParserOptions): Parser {
   }
 
   /**
-   * The common case, a chunk whose lines all end in LF: one `indexOf` per line.
+   * Parses the lines of `chunk` from `start` on; an unfinished last line is carried to the
+   * next chunk. `hasCR`: whether the chunk holds a CR at or after `start`, decided once per
+   * chunk. Without one (the common case), each line ends at the next LF: one `indexOf` per
+   * line. With one, each `indexOf` result is kept until the scan passes it, so a line ending
+   * that is far away or absent is searched for once per chunk, not once per line.
    *
-   * Speed: the choice between this loop and {@link scanAnyEnding} is a branch taken once per
-   * chunk, before either loop. An earlier single loop searched for the (absent) CR before the
-   * loop and only used the result inside it; Node 20's optimising compiler then scheduled
-   * that loop-invariant, side-effect-free whole-chunk `indexOf` inside the loop, re-running
-   * it at every line (seen with `node --trace-turbo-scheduled`). Parsing went quadratic in
-   * the chunk size: 100,000 events in 64 KiB chunks took 176 ms, in 1 MiB chunks 7.4 s;
-   * this loop takes ~8 ms for either.
+   * Speed, measured with `npm run bench -- core` and CPU profiles on Node 20:
+   * - `hasCR` is a branch taken before the loop, and an absent LF is a -1 decided by an
+   *   `includes` branch before it too. An earlier loop searched for the absent CR before the
+   *   loop and only used the result inside it; V8 then scheduled that loop-invariant,
+   *   side-effect-free whole-chunk `indexOf` inside the loop, re-running it at every line
+   *   (seen with `node --trace-turbo-scheduled`): 100,000 events took 176 ms in 64 KiB chunks
+   *   and 7.4 s in 1 MiB chunks, against ~8 ms now for either.
+   * - `data`, `event` and `id` lines are matched by char code and handled right here, in the
+   *   loop: no copy of the line or field name, and no function call. The same through small
+   *   helper functions was 10-20% slower on 100,000 small events (V8 stopped inlining them
+   *   once the loop's inlined code passed its budget), `startsWith` ~15% slower, and slicing
+   *   the line then `indexOf(':')` ~25% slower. Other lines take {@link processLine}.
+   * - After an LF, a blank line (the end of an event) is taken without another search
+   *   (100,000 one-line events: ~12% faster).
+   * A field-name match can't run past `end`: `chunk[end]` is CR or LF, or past the string.
    */
-  function scanLF(chunk: string, start: number): void {
+  function scan(chunk: string, start: number, hasCR: boolean): void {
     let pos = start
+    let nextCR = hasCR ? chunk.indexOf('\r', pos) : -1
+    let nextLF = hasCR && chunk.includes('\n', pos) ? chunk.indexOf('\n', pos) : -1
     for (;;) {
-      const end = chunk.indexOf('\n', pos)
+      // spec: lines end with "a U+000D CARRIAGE RETURN U+000A LINE FEED (CRLF) character
+      // pair, a single U+000A LINE FEED (LF) character ..., or a single U+000D CARRIAGE
+      // RETURN (CR) character".
+      let end: number
+      if (hasCR) {
+        if (nextCR !== -1 && nextCR < pos) nextCR = chunk.indexOf('\r', pos)
+        if (nextLF !== -1 && nextLF < pos) nextLF = chunk.indexOf('\n', pos)
+        end = nextCR === -1 ? nextLF : nextLF === -1 || nextCR < nextLF ? nextCR : nextLF
+      } else end = chunk.indexOf('\n', pos)
       if (end === -1) {
         carry(chunk, pos)
         return
       }
-      completeLine(chunk, pos, end)
-      // spec: a blank line dispatches. The one that ends an event is taken here without
-      // another search (100,000 one-line events: ~12% faster).
-      if (chunk.charCodeAt(end + 1) === LF) {
+
+      // The line is chunk[pos, end). Each value below is `valueAt` written out: less one
+      // leading space.
+      const first = chunk.charCodeAt(pos)
+      if (end - pos > maxLineLength) tooLong(false)
+      else if (first === LOWER_D && isDataField(chunk, pos)) {
+        // spec: "data": "Append the field value to the data buffer, then append a single
+        // U+000A LINE FEED (LF) character to the data buffer" (held without its last LF).
+        const value = chunk.slice(chunk.charCodeAt(pos + 5) === SPACE ? pos + 6 : pos + 5, end)
+        data = data === undefined ? value : `${data}\n${value}`
+      } else if (first === LOWER_E && isEventField(chunk, pos)) {
+        // spec: "event": "Set the event type buffer to the field value."
+        eventType = chunk.slice(chunk.charCodeAt(pos + 6) === SPACE ? pos + 7 : pos + 6, end)
+      } else if (first === LOWER_I && isIdField(chunk, pos)) {
+        // spec: "id": "If the field value does not contain U+0000 NULL, then set the last
+        // event ID buffer to the field value. Otherwise, ignore the field."
+        const value = chunk.slice(chunk.charCodeAt(pos + 3) === SPACE ? pos + 4 : pos + 3, end)
+        if (value.indexOf('\0') === -1) idBuffer = value
+      } else processLine(chunk.slice(pos, end))
+
+      if (hasCR && chunk.charCodeAt(end) === CR) pos = afterLineEnding(chunk, end)
+      else if (chunk.charCodeAt(end + 1) === LF) {
+        // spec: "If the line is empty (a blank line): Dispatch the event".
         dispatch()
         pos = end + 2
       } else pos = end + 1
-    }
-  }
-
-  /**
-   * A chunk with a CR in it. Each `indexOf` result is kept until the scan passes it, so a
-   * line ending that is far away (or absent) is searched for once per chunk, not once per
-   * line. The LF search is behind an `includes` branch so that an absent LF is a -1 decided
-   * before the loop, never a search the compiler could move into it (see {@link scanLF}).
-   * Speed: 2.3× faster than a char-by-char loop on 100,000 CRLF events.
-   */
-  function scanAnyEnding(chunk: string, start: number): void {
-    let pos = start
-    let nextCR = chunk.indexOf('\r', pos)
-    let nextLF = chunk.includes('\n', pos) ? chunk.indexOf('\n', pos) : -1
-    for (;;) {
-      if (nextCR !== -1 && nextCR < pos) nextCR = chunk.indexOf('\r', pos)
-      if (nextLF !== -1 && nextLF < pos) nextLF = chunk.indexOf('\n', pos)
-      const end = nextCR === -1 ? nextLF : nextLF === -1 || nextCR < nextLF ? nextCR : nextLF
-      if (end === -1) {
-        carry(chunk, pos)
-        return
-      }
-      completeLine(chunk, pos, end)
-      pos = afterLineEnding(chunk, end)
     }
   }
 
@@ -312,8 +282,7 @@ export function createParser(options: ParserOptions): Parser {
       pos = finishCarriedLine(chunk, pos)
       if (pos === -1) return
     }
-    if (chunk.indexOf('\r', pos) !== -1) scanAnyEnding(chunk, pos)
-    else scanLF(chunk, pos)
+    scan(chunk, pos, chunk.indexOf('\r', pos) !== -1)
   }
 
   function reset(): void {
@@ -365,6 +334,11 @@ function isEventField(s: string, i: number): boolean {
     s.charCodeAt(i + 4) === 116 && // t
     s.charCodeAt(i + 5) === COLON
   )
+}
+
+/** `id:` at `i`, given that `s[i]` is `i`. */
+function isIdField(s: string, i: number): boolean {
+  return s.charCodeAt(i + 1) === LOWER_D && s.charCodeAt(i + 2) === COLON
 }
 
 function isAsciiDigits(value: string): boolean {
