@@ -914,24 +914,28 @@ function tables(results: ImplResult[], config: Config, profiles: Profiles | null
         }),
         true,
       )
-      ahead(
-        `ahead of ${label}: CPU s / 1M deliveries @${config.big}`,
-        cpuPerM(sp, config.big),
-        peers.map((p) => cpuPerM(p, config.big)),
-        true,
-      )
+      for (const n of [config.small, config.big]) {
+        ahead(
+          `ahead of ${label}: CPU s / 1M deliveries @${n}`,
+          cpuPerM(sp, n),
+          peers.map((p) => cpuPerM(p, n)),
+          true,
+        )
+      }
       ahead(
         `ahead of ${label}: (B') deliveries/s`,
         sp.burst?.perSecond ?? null,
         peers.map((p) => p.burst?.perSecond ?? null),
         false,
       )
-      ahead(
-        `ahead of ${label}: p99 @${config.big} (ms)`,
-        p99b,
-        peers.map((p) => p.latency[config.big]?.p99Ms ?? null),
-        true,
-      )
+      for (const n of [config.small, config.big]) {
+        ahead(
+          `ahead of ${label}: p99 @${n} (ms)`,
+          sp.latency[n]?.p99Ms ?? null,
+          peers.map((p) => p.latency[n]?.p99Ms ?? null),
+          true,
+        )
+      }
       ahead(
         `ahead of ${label}: (F) peak RSS growth (MB)`,
         mb(sp.stall?.peakGrowth),
@@ -966,7 +970,7 @@ function tables(results: ImplResult[], config: Config, profiles: Profiles | null
   }
 
   const notes = [
-    `Method: each server runs alone in a child process (\`--expose-gc\`), commanded over IPC; ${LOADGENS} load-generator processes hold raw TCP connections (hand-written HTTP/1.1 request or WebSocket handshake) from 127.0.0.2–17 and count frames on the bytes (SSE: blank lines; WebSocket: frame headers). All on one 2-core machine: server and clients share the CPUs, so deliveries/s and latency are end-to-end figures of the machine, while CPU per delivery is the server's alone (\`process.resourceUsage\`, user + system).`,
+    `Method: each server runs alone in a child process (\`--expose-gc\`), commanded over IPC; ${LOADGENS} load-generator processes hold raw TCP connections (hand-written HTTP/1.1 request or WebSocket handshake) from 127.0.0.2–17 and count frames on the bytes (SSE: blank lines; WebSocket: frame headers). All on one 2-core machine: server and clients share the CPUs, so deliveries/s and latency are end-to-end figures of the machine, while CPU per delivery is the server's alone (user + system: \`process.resourceUsage\`, or /proc/PID/stat when a phase hit its deadline).`,
     `(A): RSS after 2 GCs with the connections open minus RSS before them. (B): ${config.publishes} publishes, one per event-loop turn (setImmediate), timed from the first publish to the last frame received. (B'): ${config.burst} publishes in one synchronous loop. A (B) or (C) phase not done in ${config.phaseDeadlineMs / 1000} s, or a (B') not done in ${config.burstDeadlineMs / 1000} s, is reported with what arrived by then (rate over that window; the publisher is stopped and what is in flight drained, or, stuck in its burst, the server is killed). (C): ${config.latencyPublishes} publishes 100 ms apart; the payload carries the publish time (monotonic clock, same for all processes), every delivery is a sample. (D): streams opened in steps of 1,000 until a connection fails or the cap. (F): peak RSS (VmHWM, reset before publishing) minus RSS before; reading clients must get every event.`,
     'Heartbeats are off in every implementation; Sprinkler: `createSseHandler` + `createChannel().publish`; Express: the seed’s handler with `res.write` per client; Hono: `streamSSE` on @hono/node-server with `writeSSE` per stream; better-sse: `createSession` + channel `broadcast` (identity serializer); @fastify/sse: `reply.sse.send` per reply (identity serializer); raw: one pre-encoded Buffer, `res.write` to each; ws: one Buffer, `client.send` to each (no compression).',
   ]
