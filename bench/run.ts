@@ -23,12 +23,14 @@ function listSuites(): { name: string; description: string }[] {
     })
 }
 
-function machine() {
+/** The machine, and the commit the suite ran at (dirty when its own code or packages/ differ). */
+function machine(suite: string) {
   const cpus = os.cpus()
   let commit = 'unknown'
   try {
     const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim()
-    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'packages', 'bench/suites'], {
+    const paths = ['packages', 'bench/run.ts', 'bench/lib.ts', `bench/suites/${suite}.ts`]
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', ...paths], {
       encoding: 'utf8',
     }).trim()
     commit = dirty ? `${head} (with uncommitted changes)` : head
@@ -105,7 +107,7 @@ async function main(argv: string[]): Promise<number> {
     const log = (message: string) => console.error(`[${name}] ${message}`)
     const returned = await module.default({ quick, log })
     const result: SuiteResult = Array.isArray(returned) ? { rows: returned } : returned
-    const info = machine()
+    const info = machine(name)
     const text = markdown(name, info, result)
     console.log(text)
     if (quick) continue
