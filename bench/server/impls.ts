@@ -73,6 +73,43 @@ async function sprinkler(options: StartOptions): Promise<ServerUnderTest> {
   }
 }
 
+/**
+ * Sprinkler with `createFastPath`: event streams on `/events` are served from the socket
+ * before node:http sees them (every other connection is handed to the http server).
+ */
+async function sprinklerFastPath(options: StartOptions): Promise<ServerUnderTest> {
+  const { createChannel } = await import('@sprinkler/server')
+  const { createFastPath, createSseHandler } = await import('@sprinkler/server/node')
+  const errors: Record<string, number> = {}
+  const channel = createChannel()
+  const handler = createSseHandler({
+    heartbeatMs: 0,
+    maxBufferBytes: options.maxBufferBytes ?? 1024 * 1024,
+    onStream: (stream) => {
+      channel.subscribe(stream)
+    },
+  })
+  handler.endpoint.addEventListener('error', (event) =>
+    count(errors, (event as CustomEvent).detail),
+  )
+  const app = http.createServer((req, res) => void handler(req, res))
+  const server = createFastPath(app, handler, { path: '/events' })
+  server.on('error', (error) => count(errors, error))
+  const port = await new Promise<number>((resolve) => {
+    server.listen({ host: '127.0.0.1', port: 0, backlog: BACKLOG }, () =>
+      resolve((server.address() as AddressInfo).port),
+    )
+  })
+  return {
+    port,
+    publish: (payload) => {
+      channel.publish({ data: payload })
+    },
+    subscribers: () => channel.size,
+    errors,
+  }
+}
+
 /** The seed's Express handler, broadcasting with `res.write` per client. */
 async function expressLoop(): Promise<ServerUnderTest> {
   const { default: express } = await import('express')
@@ -291,6 +328,7 @@ async function floorNetSocket(): Promise<ServerUnderTest> {
 export const starters: Record<Implementation, (options: StartOptions) => Promise<ServerUnderTest>> =
   {
     sprinkler,
+    'sprinkler-fast-path': sprinklerFastPath,
     'express-loop': expressLoop,
     'hono-streamSSE': honoStreamSse,
     'better-sse': betterSse,

@@ -7,6 +7,7 @@
 /** The implementations under test, in table order. */
 export const IMPLEMENTATIONS = [
   'sprinkler',
+  'sprinkler-fast-path',
   'express-loop',
   'hono-streamSSE',
   'better-sse',
