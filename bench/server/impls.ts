@@ -5,6 +5,7 @@
  */
 import http from 'node:http'
 import net, { type AddressInfo } from 'node:net'
+import { hubStarter } from './hub-impl.js'
 import type { Implementation } from './protocol.js'
 
 export interface ServerUnderTest {
@@ -336,4 +337,5 @@ export const starters: Record<Implementation, (options: StartOptions) => Promise
     'raw-node-http': rawNodeHttp,
     ws: wsBroadcast,
     'floor-net-socket': floorNetSocket,
+    hub: hubStarter,
   }

@@ -16,7 +16,10 @@ export const IMPLEMENTATIONS = [
   'ws',
   'floor-net-socket',
 ] as const
-export type Implementation = (typeof IMPLEMENTATIONS)[number]
+/** The hub benchmark's implementations: the bare toolkit at its best, and the hub over HTTP. */
+export const HUB_IMPLEMENTATIONS = ['sprinkler-fast-path', 'hub'] as const
+
+export type Implementation = (typeof IMPLEMENTATIONS)[number] | (typeof HUB_IMPLEMENTATIONS)[number]
 
 /** How a client speaks to an implementation. */
 export type Protocol = 'sse' | 'ws'

@@ -30,7 +30,7 @@ import {
 const serverScript = new URL('../server/server-process.ts', import.meta.url)
 const loadgenScript = new URL('../server/loadgen.ts', import.meta.url)
 
-interface Config {
+export interface Config {
   big: number
   small: number
   publishes: number
@@ -49,7 +49,7 @@ interface Config {
   profileConnections: number
 }
 
-const FULL: Config = {
+export const FULL: Config = {
   big: 10_000,
   small: 1_000,
   publishes: 200,
@@ -65,7 +65,7 @@ const FULL: Config = {
   profilePublishes: 60,
 }
 
-const QUICK: Config = {
+export const QUICK: Config = {
   big: 2_000,
   small: 500,
   publishes: 50,
@@ -111,7 +111,7 @@ export class Load {
     protocol: Protocol,
     port: number,
     count: number,
-    options: { group?: string; stall?: boolean; stopOnFailure?: boolean } = {},
+    options: { group?: string; stall?: boolean; stopOnFailure?: boolean; path?: string } = {},
   ): Promise<{ opened: number; failed: number }> {
     const shares = this.gens.map(
       (_, i) => Math.floor(count / this.gens.length) + (i < count % this.gens.length ? 1 : 0),

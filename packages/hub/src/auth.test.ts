@@ -1,5 +1,5 @@
 import { SignJWT } from 'jose'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { createVerifier, findToken } from './auth.js'
 
 const lookup = (headers: Record<string, string>, query = '') => ({
@@ -59,5 +59,22 @@ describe('verification', () => {
     await expect(verify(await sign({ mercure: {} }, 'HS256', `${secret}x`))).rejects.toMatchObject({
       status: 401,
     })
+  })
+
+  it('reuses a verified token until its exp, then refuses it', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] })
+    try {
+      const verify = await createVerifier({ key: secret })
+      const token = await new SignJWT({ mercure: { publish: ['*'] } })
+        .setProtectedHeader({ alg: 'HS256' })
+        .setExpirationTime('1m')
+        .sign(new TextEncoder().encode(secret))
+      const first = await verify(token)
+      expect(await verify(token)).toBe(first) // cached
+      vi.setSystemTime(Date.now() + 2 * 60_000)
+      await expect(verify(token)).rejects.toThrow('expired')
+    } finally {
+      vi.useRealTimers()
+    }
   })
 })

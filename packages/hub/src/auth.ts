@@ -42,6 +42,8 @@ export interface VerifiedToken {
 
 export type Verify = (token: string) => Promise<VerifiedToken>
 
+const VERIFIED_CACHE_SIZE = 1024
+
 /**
  * Builds a verifier for one role from a key or a JWKS URL. `alg: none` and any algorithm
  * other than the configured one are refused; `exp`/`nbf` are checked when present.
@@ -60,17 +62,32 @@ export async function createVerifier(config: KeyConfig | { jwksUrl: string }): P
         ? await importX509(config.key, algorithm)
         : await importSPKI(config.key, algorithm)
   }
+  // A publisher sends the same token with every update, a page with every reconnection:
+  // verify each token once and reuse the result until it expires (bounded, least recent out).
+  const verified = new Map<string, VerifiedToken>()
   return async (token) => {
+    const hit = verified.get(token)
+    if (hit) {
+      verified.delete(token)
+      if (hit.exp === undefined || hit.exp * 1000 > Date.now()) {
+        verified.set(token, hit)
+        return hit
+      }
+    }
     try {
       const { payload } = await jwtVerify(token, key as Uint8Array, {
         ...(algorithms && { algorithms }),
       })
       const claim = payload.mercure
-      return {
+      const result: VerifiedToken = {
         mercure: typeof claim === 'object' && claim !== null ? (claim as MercureClaim) : {},
         exp: payload.exp,
         payload,
       }
+      if (verified.size >= VERIFIED_CACHE_SIZE)
+        verified.delete(verified.keys().next().value as string)
+      verified.set(token, result)
+      return result
     } catch (cause) {
       const expired = cause instanceof errors.JWTExpired
       throw new HubError(
