@@ -78,11 +78,12 @@ async function sprinkler(options: StartOptions): Promise<ServerUnderTest> {
  * Sprinkler with `createFastPath`: event streams on `/events` are served from the socket
  * before node:http sees them (every other connection is handed to the http server).
  */
-async function sprinklerFastPath(options: StartOptions): Promise<ServerUnderTest> {
+/** The fast path; `coalesceMs` > 0 lets the channel share writes across event-loop turns. */
+async function sprinklerFastPath(options: StartOptions, coalesceMs = 0): Promise<ServerUnderTest> {
   const { createChannel } = await import('@sprinkler/server')
   const { createFastPath, createSseHandler } = await import('@sprinkler/server/node')
   const errors: Record<string, number> = {}
-  const channel = createChannel()
+  const channel = createChannel({ coalesceMs })
   const handler = createSseHandler({
     heartbeatMs: 0,
     maxBufferBytes: options.maxBufferBytes ?? 1024 * 1024,
@@ -329,7 +330,8 @@ async function floorNetSocket(): Promise<ServerUnderTest> {
 export const starters: Record<Implementation, (options: StartOptions) => Promise<ServerUnderTest>> =
   {
     sprinkler,
-    'sprinkler-fast-path': sprinklerFastPath,
+    'sprinkler-fast-path': (options) => sprinklerFastPath(options),
+    'sprinkler-coalesced': (options) => sprinklerFastPath(options, 2),
     'express-loop': expressLoop,
     'hono-streamSSE': honoStreamSse,
     'better-sse': betterSse,

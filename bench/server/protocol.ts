@@ -8,6 +8,7 @@
 export const IMPLEMENTATIONS = [
   'sprinkler',
   'sprinkler-fast-path',
+  'sprinkler-coalesced',
   'express-loop',
   'hono-streamSSE',
   'better-sse',
