@@ -88,6 +88,9 @@ interface Subscriber {
 
 type Entry = HistoryEntry<ChannelMessage>
 
+/** With `coalesceMs`, a batch this large is written without waiting out the window. */
+const COALESCE_MAX_BYTES = 64 * 1024
+
 /**
  * Pub/sub over event streams. An event is encoded once; subscribers that may all see it get
  * the very same bytes, and everything published in one tick leaves in one write per
@@ -103,6 +106,7 @@ export class Channel extends EventTarget {
   readonly #nonce = Math.random().toString(36).slice(2, 8)
   #seq = 0
   #batch: Entry[] = []
+  #batchBytes = 0
   readonly #coalesceMs: number
   #lastFlushAt = Number.NEGATIVE_INFINITY
   #flushTimer: ReturnType<typeof setTimeout> | undefined
@@ -178,7 +182,14 @@ export class Channel extends EventTarget {
       this.#history.prune(entry.time)
       this.#history.push(entry)
     }
+    this.#batchBytes += frame.byteLength
     if (this.#batch.push(entry) === 1) this.#scheduleFlush()
+    else if (this.#flushTimer !== undefined && this.#batchBytes >= COALESCE_MAX_BYTES) {
+      // Held long enough: a big batch leaves now (a slow client's share stays bounded).
+      clearTimeout(this.#flushTimer)
+      this.#flushTimer = undefined
+      queueMicrotask(this.#flush)
+    }
     return { id }
   }
 
@@ -225,7 +236,10 @@ export class Channel extends EventTarget {
   }
 
   #scheduleFlush(): void {
-    const wait = this.#coalesceMs === 0 ? 0 : this.#lastFlushAt + this.#coalesceMs - Date.now()
+    const wait =
+      this.#coalesceMs === 0 || this.#batchBytes >= COALESCE_MAX_BYTES
+        ? 0
+        : this.#lastFlushAt + this.#coalesceMs - Date.now()
     if (wait <= 0) queueMicrotask(this.#flush)
     else this.#flushTimer = setTimeout(this.#flush, wait)
   }
@@ -235,6 +249,7 @@ export class Channel extends EventTarget {
     const batch = this.#batch
     if (batch.length === 0) return
     this.#batch = []
+    this.#batchBytes = 0
     const firstSeq = (batch[0] as Entry).seq
     // One buffer for everyone who may see every event of the batch.
     const untargeted = batch.every((e) => e.message.to === undefined)

@@ -82,4 +82,21 @@ describe('channel write coalescing', () => {
     expect(writes.join('')).toBe('data: a\n\ndata: b\n\ndata: bye\n\n')
     expect(vi.getTimerCount()).toBe(0)
   })
+
+  it('with coalesceMs, writes a batch that reaches 64 KiB without waiting out the window', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] })
+    const channel = createChannel({ coalesceMs: 1000 })
+    const { stream, writes } = recordingStream()
+    channel.subscribe(stream)
+    channel.publish({ data: 'quiet' })
+    await settle()
+    const big = 'x'.repeat(8 * 1024)
+    for (let i = 0; i < 8; i++) {
+      channel.publish({ data: big }) // each in its own turn, all inside the window
+      await settle()
+    }
+    expect(writes).toHaveLength(2) // 8 × 8 KiB (+ framing) passed 64 KiB: written at once
+    expect(writes[1]?.length).toBeGreaterThanOrEqual(64 * 1024)
+    channel.close()
+  })
 })
