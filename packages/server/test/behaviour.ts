@@ -308,6 +308,22 @@ export function behaviourSuite(name: string, start: StartAdapter): void {
       await post.body?.cancel()
     })
 
+    it('refuses a huge request header without a stream, and keeps serving others', async () => {
+      const s = await serve()
+      const client = await open()
+      await subscribed(1)
+      const huge = await (s.fetch ?? fetch)(s.url, {
+        headers: { 'x-huge': 'a'.repeat(64 * 1024) },
+      }).then(
+        (res) => res.status,
+        () => 'refused', // HTTP/2 may reset the stream instead of answering 431
+      )
+      expect([431, 'refused']).toContain(huge)
+      expect(s.endpoint.stats.opened).toBe(1)
+      channel.publish({ data: 'still here' })
+      expect((await client.waitForEvents(1))[0]?.data).toBe('still here')
+    })
+
     it('rejects an event name with a newline from app code without corrupting the stream', async () => {
       await serve()
       const client = await open()

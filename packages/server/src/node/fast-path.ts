@@ -62,10 +62,12 @@ export function createFastPath(
       const target = streamTarget(head.toString('latin1', 0, lineEnd), matches)
       if (!target) return handOff()
       const end = head.indexOf('\r\n\r\n')
-      if (end === -1) {
-        if (head.length > maxHeaderBytes) respond(socket, 431, 'Request header fields too large.')
-        return
+      if (end === -1 ? head.length > maxHeaderBytes : end > maxHeaderBytes) {
+        clearTimeout(timer)
+        socket.off('data', onData)
+        return respond(socket, 431, 'Request header fields too large.')
       }
+      if (end === -1) return
       clearTimeout(timer)
       socket.off('data', onData)
       // Nothing more is expected from the client; keep reading so its FIN is seen.
