@@ -2,8 +2,8 @@ import type { Server as HttpServer } from 'node:http'
 import { STATUS_CODES, validateHeaderName, validateHeaderValue } from 'node:http'
 import { createServer, type Server, type Socket } from 'node:net'
 import { SseEndpoint } from '../endpoint.js'
-import type { SseStream, SseTransport } from '../stream.js'
 import type { SseRequest } from '../types.js'
+import { forwardEvents, SocketTransport } from './socket.js'
 
 export interface FastPathOptions {
   /** The event-stream path (the query is ignored), or a test on the path. */
@@ -183,37 +183,12 @@ class FastRequest implements SseRequest {
   }
 }
 
-/** Frames straight to the socket; the response ends when the connection does. */
-class RawSocketTransport implements SseTransport {
-  constructor(readonly socket: Socket) {}
-  write(chunk: Uint8Array): boolean {
-    return this.socket.write(chunk)
-  }
-  bufferedBytes(): number {
-    return this.socket.writableLength
-  }
-  end(): void {
-    this.socket.end()
-  }
-  destroy(): void {
-    this.socket.destroy()
-  }
-}
-
-const kStream = Symbol('sprinkler.stream')
-type Carrier = Socket & { [kStream]?: SseStream }
-function forwardDrain(this: Carrier): void {
-  this[kStream]?.drained()
-}
-function forwardClose(this: Carrier): void {
-  this[kStream]?.disconnected()
-}
 function ignore(): void {}
 
 async function serve(
   endpoint: SseEndpoint,
   request: FastRequest,
-  socket: Carrier,
+  socket: Socket,
   streaming: Set<Socket>,
 ) {
   streaming.add(socket)
@@ -233,10 +208,8 @@ async function serve(
     socket.end()
     return
   }
-  const stream = endpoint.open(request, admission, new RawSocketTransport(socket))
-  socket[kStream] = stream
-  socket.on('drain', forwardDrain)
-  socket.on('close', forwardClose)
+  const stream = endpoint.open(request, admission, new SocketTransport(socket))
+  forwardEvents(stream, socket, socket)
 }
 
 function respond(

@@ -9,6 +9,7 @@ import {
 } from '../endpoint.js'
 import type { SseStream, SseTransport } from '../stream.js'
 import type { SseRequest } from '../types.js'
+import { forwardEvents, SocketTransport } from './socket.js'
 
 export type NodeRequest = IncomingMessage | Http2ServerRequest
 export type NodeResponse = ServerResponse | Http2ServerResponse
@@ -74,40 +75,6 @@ class ResponseTransport implements SseTransport {
 }
 
 /**
- * HTTP/1.x: once the headers are out, frames go straight to the socket. The response has no
- * chunked framing (it ends when the connection does, RFC 9112 §6.3), which spares four socket
- * writes' worth of work per frame: measured ~1.6× the deliveries of `res.write`.
- */
-class SocketTransport implements SseTransport {
-  constructor(
-    readonly res: ServerResponse,
-    readonly socket: Socket,
-  ) {}
-  write(chunk: Uint8Array): boolean {
-    return this.socket.write(chunk)
-  }
-  bufferedBytes(): number {
-    return this.socket.writableLength
-  }
-  end(): void {
-    this.res.end()
-  }
-  destroy(): void {
-    this.socket.destroy()
-  }
-}
-
-// Shared listeners find their stream on the emitter: no closures per connection.
-const kStream = Symbol('sprinkler.stream')
-type Carrier = { [kStream]?: SseStream }
-function forwardDrain(this: Carrier): void {
-  this[kStream]?.drained()
-}
-function forwardClose(this: Carrier): void {
-  this[kStream]?.disconnected()
-}
-
-/**
  * Serves event streams on node:http or node:http2 (compatibility API):
  * `http.createServer((req, res) => events(req, res))`.
  */
@@ -162,14 +129,10 @@ export async function serveSse(
   // (HTTP/2's writeHead already sent them).
   if ('flushHeaders' in res) res.flushHeaders()
   const transport = direct
-    ? new SocketTransport(res as ServerResponse, socket as Socket)
+    ? new SocketTransport(socket as Socket, res as ServerResponse)
     : new ResponseTransport(res)
   const stream = endpoint.open(request, admission, transport, options.onStream)
-  const drains: Carrier & NodeJS.EventEmitter = direct ? (socket as Socket) : res
-  drains[kStream] = stream
-  drains.on('drain', forwardDrain)
-  ;(res as Carrier)[kStream] = stream
-  res.on('close', forwardClose)
+  forwardEvents(stream, direct ? (socket as Socket) : res, res)
   return stream
 }
 
