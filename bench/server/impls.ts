@@ -47,43 +47,19 @@ function listen(server: http.Server, errors: Record<string, number>): Promise<nu
   })
 }
 
-async function sprinkler(options: StartOptions): Promise<ServerUnderTest> {
-  const { createChannel } = await import('@sprinkler/server')
-  const { createSseHandler } = await import('@sprinkler/server/node')
-  const errors: Record<string, number> = {}
-  const channel = createChannel()
-  const handler = createSseHandler({
-    heartbeatMs: 0,
-    maxBufferBytes: options.maxBufferBytes ?? 1024 * 1024,
-    onStream: (stream) => {
-      channel.subscribe(stream)
-    },
-  })
-  handler.endpoint.addEventListener('error', (event) =>
-    count(errors, (event as CustomEvent).detail),
-  )
-  const server = http.createServer((req, res) => void handler(req, res))
-  const port = await listen(server, errors)
-  return {
-    port,
-    publish: (payload) => {
-      channel.publish({ data: payload })
-    },
-    subscribers: () => channel.size,
-    errors,
-  }
-}
-
 /**
- * Sprinkler with `createFastPath`: event streams on `/events` are served from the socket
- * before node:http sees them (every other connection is handed to the http server).
+ * Sprinkler: `createSseHandler` + `createChannel().publish` on `http.createServer`; with
+ * `fastPath`, behind `createFastPath` (event streams on `/events` served from the socket before
+ * node:http sees them); `coalesceMs` > 0 lets the channel share writes across event-loop turns.
  */
-/** The fast path; `coalesceMs` > 0 lets the channel share writes across event-loop turns. */
-async function sprinklerFastPath(options: StartOptions, coalesceMs = 0): Promise<ServerUnderTest> {
+async function sprinkler(
+  options: StartOptions,
+  variant: { fastPath?: boolean; coalesceMs?: number } = {},
+): Promise<ServerUnderTest> {
   const { createChannel } = await import('@sprinkler/server')
   const { createFastPath, createSseHandler } = await import('@sprinkler/server/node')
   const errors: Record<string, number> = {}
-  const channel = createChannel({ coalesceMs })
+  const channel = createChannel({ coalesceMs: variant.coalesceMs ?? 0 })
   const handler = createSseHandler({
     heartbeatMs: 0,
     maxBufferBytes: options.maxBufferBytes ?? 1024 * 1024,
@@ -95,13 +71,18 @@ async function sprinklerFastPath(options: StartOptions, coalesceMs = 0): Promise
     count(errors, (event as CustomEvent).detail),
   )
   const app = http.createServer((req, res) => void handler(req, res))
-  const server = createFastPath(app, handler, { path: '/events' })
-  server.on('error', (error) => count(errors, error))
-  const port = await new Promise<number>((resolve) => {
-    server.listen({ host: '127.0.0.1', port: 0, backlog: BACKLOG }, () =>
-      resolve((server.address() as AddressInfo).port),
-    )
-  })
+  let port: number
+  if (variant.fastPath) {
+    const server = createFastPath(app, handler, { path: '/events' })
+    server.on('error', (error) => count(errors, error))
+    port = await new Promise<number>((resolve) => {
+      server.listen({ host: '127.0.0.1', port: 0, backlog: BACKLOG }, () =>
+        resolve((server.address() as AddressInfo).port),
+      )
+    })
+  } else {
+    port = await listen(app, errors)
+  }
   return {
     port,
     publish: (payload) => {
@@ -329,9 +310,9 @@ async function floorNetSocket(): Promise<ServerUnderTest> {
 
 export const starters: Record<Implementation, (options: StartOptions) => Promise<ServerUnderTest>> =
   {
-    sprinkler,
-    'sprinkler-fast-path': (options) => sprinklerFastPath(options),
-    'sprinkler-coalesced': (options) => sprinklerFastPath(options, 2),
+    sprinkler: (options) => sprinkler(options),
+    'sprinkler-fast-path': (options) => sprinkler(options, { fastPath: true }),
+    'sprinkler-coalesced': (options) => sprinkler(options, { fastPath: true, coalesceMs: 2 }),
     'express-loop': expressLoop,
     'hono-streamSSE': honoStreamSse,
     'better-sse': betterSse,
