@@ -45,8 +45,12 @@ export interface HubOptions {
   jwtAlgorithm?: JwtAlgorithm
   /** Verify tokens against this JWK Set instead of a key. */
   jwksUrl?: string
-  /** Let subscribers without a token receive public updates. Off by default, as in Mercure. */
-  anonymous?: boolean
+  /**
+   * Let subscribers without a token receive public updates. Off by default, as in Mercure.
+   * `{ allow, reason }` admits them only when every selector they ask for passes `allow`
+   * (e.g. public demo topics); others get 401 with `reason`.
+   */
+  anonymous?: boolean | { allow: (selector: string) => boolean; reason?: string }
   /** Accept the `authorization` query parameter (the least safe: URLs end up in logs). Default true. */
   allowQueryToken?: boolean
   /** Default `mercureAuthorization`. */
@@ -347,8 +351,18 @@ export class Hub {
           throw new HubError(401, 'ERR_HUB_UNAUTHORIZED', 'This hub has no subscriber key.')
         }
         token = await this.#verifySubscriber(found.token)
-      } else if (!this.#options.anonymous) {
-        throw new HubError(401, 'ERR_HUB_UNAUTHORIZED', 'Subscribing needs a JWT on this hub.')
+      } else {
+        const { anonymous } = this.#options
+        if (!anonymous) {
+          throw new HubError(401, 'ERR_HUB_UNAUTHORIZED', 'Subscribing needs a JWT on this hub.')
+        }
+        if (typeof anonymous === 'object' && !topics.every(anonymous.allow)) {
+          throw new HubError(
+            401,
+            'ERR_HUB_UNAUTHORIZED',
+            anonymous.reason ?? 'Without a JWT only some topics may be subscribed to here.',
+          )
+        }
       }
       const ip = request.remoteAddress
       if (this.connections >= this.limits.maxConnections) {

@@ -6,6 +6,7 @@ import { mintToken } from '../jwt.js'
 import { listen, listenOptions, onShutdown, routesListener } from '../listen.js'
 import { addListenOptions, addTlsOptions, envOption, isLoopback, readKey } from '../options.js'
 import { createDemoApp } from '../serve/app.js'
+import { isPublicSelector } from '../serve/topics.js'
 
 interface ServeFlags {
   port: number
@@ -56,8 +57,12 @@ without --jwt-key a random key is made and a development token printed. On any o
     const logger = pino({ name: 'sprinkler-serve' }, pino.destination(2))
     const hub = await createHub({
       jwtKey,
-      // Demo pages need no login; the app keeps anonymous subscribers to /demo/ topics.
-      anonymous: true,
+      // Demo pages need no login: anonymous subscribers may read the public /demo/ topics.
+      anonymous: {
+        allow: isPublicSelector,
+        reason:
+          'Without a JWT you may subscribe to the public demo topics (/demo/…) only; sign in on the badge page or send a token.',
+      },
       // Tokens travel in the cookie or the Authorization header, never in URLs.
       allowQueryToken: false,
     })
@@ -70,6 +75,8 @@ without --jwt-key a random key is made and a development token printed. On any o
         logger,
       ),
       listenOptions(flags),
+      // Demo pages' streams are served from the socket (plain HTTP): less memory per page.
+      { endpoint: hub.endpoint, path: HUB_PATH },
     )
     hub.endpoint.addEventListener('error', (e) =>
       logger.warn({ err: (e as CustomEvent).detail }, 'hook failed'),
@@ -86,6 +93,8 @@ without --jwt-key a random key is made and a development token printed. On any o
       logger.info('shutting down')
       app.close()
       await hub.close()
+      // Idle keep-alive connections would hold close() open.
+      if ('closeAllConnections' in server) server.closeAllConnections()
       await new Promise((resolve) => server.close(resolve))
     })
   })

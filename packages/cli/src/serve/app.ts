@@ -9,7 +9,7 @@ import { carouselDemo } from './demos/carousel.js'
 import { consoleDemo } from './demos/console.js'
 import { scoresDemo } from './demos/scores.js'
 import { tickerDemo } from './demos/ticker.js'
-import { COOKIE_NAME, checkAnonymousSubscription, checkSameOrigin } from './guard.js'
+import { COOKIE_NAME, checkSameOrigin } from './guard.js'
 import { demoPage, indexPage } from './html.js'
 import { readCookie, readJson, send, sendError, sendHtml, sendJson } from './http.js'
 import { createRecipientFinder } from './recipients.js'
@@ -94,11 +94,6 @@ export async function createDemoApp(options: DemoAppOptions): Promise<DemoApp> {
   }
 
   async function handle(req: NodeRequest, res: NodeResponse): Promise<boolean> {
-    const refused = checkAnonymousSubscription(req)
-    if (refused) {
-      sendError(res, refused.status, refused.code, refused.message)
-      return true
-    }
     const path = new URL(req.url ?? '/', 'http://localhost').pathname
     const method = req.method ?? 'GET'
     if (method === 'GET' || method === 'HEAD') {

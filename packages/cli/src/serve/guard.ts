@@ -1,8 +1,6 @@
-import { findToken, HUB_PATH, HubError } from '@sprinkler/hub'
-import { type NodeRequest, NodeSseRequest } from '@sprinkler/server/node'
+import type { NodeRequest } from '@sprinkler/server/node'
 import { isLoopback } from '../options.js'
 import { hostOf } from './http.js'
-import { isPublicSelector } from './topics.js'
 
 /** A refusal to answer with `{ error: { code, message } }`. */
 export interface Refusal {
@@ -13,32 +11,6 @@ export interface Refusal {
 
 export const COOKIE_NAME = 'mercureAuthorization'
 export const CSRF_HEADER = 'x-sprinkler-csrf'
-
-/**
- * The hub runs with `anonymous` on, so that the demo pages need no login; this keeps anonymous
- * subscribers to the public demo topics. A request that carries a token (header or cookie) is
- * left to the hub, which checks it and applies its own rules to private updates.
- */
-export function checkAnonymousSubscription(req: NodeRequest): Refusal | undefined {
-  if (req.method !== 'GET' && req.method !== 'HEAD') return undefined
-  const request = new NodeSseRequest(req)
-  if (request.url.pathname !== HUB_PATH) return undefined
-  try {
-    if (findToken(request, { allowQueryToken: false, cookieName: COOKIE_NAME })) return undefined
-  } catch (error) {
-    // A malformed Authorization header: the hub answers it with its own 401.
-    if (error instanceof HubError) return undefined
-    throw error
-  }
-  const selectors = request.url.searchParams.getAll('topic')
-  if (selectors.every(isPublicSelector)) return undefined
-  return {
-    status: 401,
-    code: 'ERR_HUB_UNAUTHORIZED',
-    message:
-      'Without a JWT you may subscribe to the public demo topics (/demo/…) only; sign in on the badge page or send a token.',
-  }
-}
 
 /**
  * Protection of the state-changing endpoints (console, dev login, badge) against cross-site
