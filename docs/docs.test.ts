@@ -104,6 +104,18 @@ describe('server snippets deliver a published event to @sprinkler/client', () =>
     await snippet.stop()
   })
 
+  it('node:http behind the fast path (and the rest of the app still answers)', async () => {
+    const snippet = await import('./snippets/server-fast-path.js')
+    const server = snippet.start(0)
+    await new Promise((resolve) =>
+      server.listening ? resolve(null) : server.once('listening', resolve),
+    )
+    const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+    await roundTrip(`${origin}/events`, snippet.news)
+    expect(await (await fetch(`${origin}/other`)).text()).toBe('the rest of your app')
+    await snippet.stop()
+  })
+
   it('Express', async () => {
     const snippet = await import('./snippets/server-express.js')
     const server = snippet.start(0)
