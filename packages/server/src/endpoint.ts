@@ -56,6 +56,8 @@ export interface CloseOptions {
   timeoutMs?: number
 }
 
+const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
+
 const DEFAULTS = { heartbeatMs: 15_000, maxBufferBytes: 1024 * 1024, maxLastEventIdLength: 1024 }
 
 /**
@@ -143,10 +145,18 @@ export class SseEndpoint extends EventTarget {
       )
       return this.#refuse(request, 500, 'ERR_SSE_AUTHORIZE_FAILED', 'Internal Server Error')
     }
-    const headers = {
-      ...eventStreamHeaders(httpVersionMajor),
-      ...this.options.responseHeaders?.(request, verdict),
+    const extra = this.#appHeaders(request, verdict)
+    if (extra === null) {
+      return this.#refuse(
+        request,
+        500,
+        'ERR_SSE_HANDLER_FAILED',
+        'Internal Server Error',
+        {},
+        false,
+      )
     }
+    const headers = { ...eventStreamHeaders(httpVersionMajor), ...extra }
     return { ok: true, principal: verdict, lastEventId, headers }
   }
 
@@ -238,6 +248,7 @@ export class SseEndpoint extends EventTarget {
     code: string,
     message: string,
     extraHeaders: Record<string, string> = {},
+    withAppHeaders = true,
   ): Admission {
     this.stats.refused++
     return {
@@ -245,10 +256,32 @@ export class SseEndpoint extends EventTarget {
       status,
       headers: {
         'content-type': 'application/json; charset=utf-8',
-        ...this.options.responseHeaders?.(request),
+        ...(withAppHeaders && this.#appHeaders(request)),
         ...extraHeaders,
       },
       body: JSON.stringify({ error: { code, message } }),
+    }
+  }
+
+  /**
+   * The app's `responseHeaders`, checked: a hook that throws, or a name or value that could
+   * split the response (CR, LF, NUL), is reported and gives null (the request gets a bare 500).
+   */
+  #appHeaders(request: SseRequest, principal?: Principal): Record<string, string> | null {
+    const hook = this.options.responseHeaders
+    if (!hook) return {}
+    try {
+      const headers = hook(request, principal) ?? {}
+      for (const [name, value] of Object.entries(headers)) {
+        // RFC 9110 §5.1 field-name = token; §5.5 field values hold no CR, LF or NUL.
+        if (!HEADER_NAME.test(name) || typeof value !== 'string' || /[\r\n\0]/.test(value)) {
+          throw new TypeError(`responseHeaders returned an invalid header: ${JSON.stringify(name)}`)
+        }
+      }
+      return headers
+    } catch (cause) {
+      this.#report('ERR_SSE_HANDLER_FAILED', 'The responseHeaders hook failed.', cause)
+      return null
     }
   }
 

@@ -297,6 +297,18 @@ export function behaviourSuite(name: string, start: StartAdapter): void {
       expect(ok.response.headers.get('content-type')).toBe('text/event-stream; charset=utf-8')
     })
 
+    it('answers a bare 500 when responseHeaders returns a header that would split the response', async () => {
+      const errors: unknown[] = []
+      const s = await serve({ responseHeaders: () => ({ 'x-bad': 'a\r\nset-cookie: evil=1' }) })
+      s.endpoint.addEventListener('error', (e) => errors.push((e as CustomEvent).detail))
+      const bad = await open()
+      expect(bad.response.status).toBe(500)
+      expect(bad.response.headers.get('set-cookie')).toBeNull()
+      expect((await bad.response.json()).error.code).toBe('ERR_SSE_HANDLER_FAILED')
+      expect(errors).toHaveLength(1)
+      expect(s.endpoint.stats.opened).toBe(0)
+    })
+
     it('answers 400 to an overlong Last-Event-ID and 405 to POST', async () => {
       const s = await serve()
       const long = await open({ 'last-event-id': 'x'.repeat(2000) })
