@@ -74,7 +74,8 @@ export function createFastPath(
       socket.on('data', ignore)
       const request = parseHead(head.toString('latin1', lineEnd + 2, end), target, socket)
       if (!request) return respond(socket, 400, 'Malformed request head.')
-      void serve(sse, request, socket, streaming)
+      // Nothing thrown here may become an unhandled rejection (that ends a node process).
+      serve(sse, request, socket, streaming).catch(() => socket.destroy())
     }
     const handOff = () => {
       clearTimeout(timer)
