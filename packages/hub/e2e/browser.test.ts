@@ -35,7 +35,11 @@ describeBrowser('hub in Chromium with the native EventSource', () => {
   })
 
   /** A page on `pageOrigin` with the hub cookie set, subscribed with `new EventSource`. */
-  async function subscribedPage(target: HubProcess, topic: string, token: string): Promise<Page> {
+  async function subscribedPage(
+    target: HubProcess,
+    topic: string | string[],
+    token: string,
+  ): Promise<Page> {
     const context = await browser.newContext()
     contexts.push(context)
     // Set as the hub would on discovery; same site (127.0.0.1), other origin (port).
@@ -58,7 +62,7 @@ describeBrowser('hub in Chromium with the native EventSource', () => {
         w.errors = 0
         w.opened = false
         const url = new URL(hubUrl)
-        url.searchParams.append('topic', topic)
+        for (const t of [topic].flat()) url.searchParams.append('topic', t)
         const source = new EventSource(url, { withCredentials: true })
         source.onopen = () => {
           w.opened = true
@@ -88,6 +92,26 @@ describeBrowser('hub in Chromium with the native EventSource', () => {
     await publishOk(hub.hub, publisher, { topic, data: 'private', private: true })
     await publishOk(hub.hub, publisher, { topic, data: 'two\nlines', type: 'typed' })
     await expect.poll(() => received(page)).toEqual(['public', 'private', 'typed:two\nlines'])
+  })
+
+  it('matches exact topics, `*` and URI templates, and never sends a non-matching update', async () => {
+    const base = 'https://example.com/browser/selectors'
+    const token = await mint({})
+    const templated = await subscribedPage(hub, [`${base}/books/{id}`, `${base}/news`], token)
+    const everything = await subscribedPage(hub, ['*'], token)
+    for (const page of [templated, everything]) {
+      await expect
+        .poll(() => page.evaluate(() => (window as unknown as { opened: boolean }).opened))
+        .toBe(true)
+    }
+    const publisher = await mint({ publish: ['*'] })
+    await publishOk(hub.hub, publisher, { topic: `${base}/books/1`, data: 'book 1' })
+    await publishOk(hub.hub, publisher, { topic: `${base}/books/1/reviews`, data: 'review' })
+    await publishOk(hub.hub, publisher, { topic: `${base}/authors/1`, data: 'author' })
+    await publishOk(hub.hub, publisher, { topic: `${base}/news`, data: 'news' })
+    await expect.poll(() => received(everything)).toEqual(['book 1', 'review', 'author', 'news'])
+    // In order on one stream: once 'news' is there, anything published before it would be too.
+    await expect.poll(() => received(templated)).toEqual(['book 1', 'news'])
   })
 
   it('gives a page without a cookie public updates only', async () => {
