@@ -57,6 +57,7 @@ export interface CloseOptions {
 }
 
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
+const INVALID_VALUE = /[^\t\x20-\x7e\x80-\xff]/
 
 const DEFAULTS = { heartbeatMs: 15_000, maxBufferBytes: 1024 * 1024, maxLastEventIdLength: 1024 }
 
@@ -133,10 +134,18 @@ export class SseEndpoint extends EventTarget {
         verdict.code ?? (verdict.status === 401 ? 'ERR_SSE_UNAUTHORIZED' : 'ERR_SSE_FORBIDDEN')
       const auth: Record<string, string> =
         verdict.status === 401 ? { 'www-authenticate': 'Bearer' } : {}
-      return this.#refuse(request, verdict.status, code, verdict.reason, {
-        ...auth,
-        ...verdict.headers,
-      })
+      const own = this.#checked('refuse(…, { headers })', () => verdict.headers)
+      if (own === null) {
+        return this.#refuse(
+          request,
+          500,
+          'ERR_SSE_HANDLER_FAILED',
+          'Internal Server Error',
+          {},
+          false,
+        )
+      }
+      return this.#refuse(request, verdict.status, code, verdict.reason, { ...auth, ...own })
     }
     if (typeof verdict !== 'object' || verdict === null) {
       this.#report(
@@ -263,24 +272,32 @@ export class SseEndpoint extends EventTarget {
     }
   }
 
-  /**
-   * The app's `responseHeaders`, checked: a hook that throws, or a name or value that could
-   * split the response (CR, LF, NUL), is reported and gives null (the request gets a bare 500).
-   */
+  /** The app's `responseHeaders`, checked (see {@link #checked}). */
   #appHeaders(request: SseRequest, principal?: Principal): Record<string, string> | null {
     const hook = this.options.responseHeaders
-    if (!hook) return {}
+    return hook ? this.#checked('responseHeaders', () => hook(request, principal)) : {}
+  }
+
+  /**
+   * Headers from app code, checked once here for every adapter: a hook that throws, a name
+   * that is not a token or a value node:http would refuse (a CR or LF could split the
+   * response) is reported and gives null, and the request gets a bare 500.
+   */
+  #checked(
+    source: string,
+    make: () => Record<string, string> | undefined,
+  ): Record<string, string> | null {
     try {
-      const headers = hook(request, principal) ?? {}
+      const headers = make() ?? {}
       for (const [name, value] of Object.entries(headers)) {
-        // RFC 9110 §5.1 field-name = token; §5.5 field values hold no CR, LF or NUL.
-        if (!HEADER_NAME.test(name) || typeof value !== 'string' || /[\r\n\0]/.test(value)) {
-          throw new TypeError(`responseHeaders returned an invalid header: ${JSON.stringify(name)}`)
+        // RFC 9110 §5.1 field-name = token; §5.5 field-value: no CTL but HTAB (node's rule).
+        if (!HEADER_NAME.test(name) || typeof value !== 'string' || INVALID_VALUE.test(value)) {
+          throw new TypeError(`${source} gave an invalid header: ${JSON.stringify(name)}`)
         }
       }
       return headers
     } catch (cause) {
-      this.#report('ERR_SSE_HANDLER_FAILED', 'The responseHeaders hook failed.', cause)
+      this.#report('ERR_SSE_HANDLER_FAILED', `The app's ${source} failed.`, cause)
       return null
     }
   }

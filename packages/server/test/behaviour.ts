@@ -309,6 +309,16 @@ export function behaviourSuite(name: string, start: StartAdapter): void {
       expect(s.endpoint.stats.opened).toBe(0)
     })
 
+    it('answers a bare 500 when refuse() carries a header that would split the response', async () => {
+      await serve({
+        authorize: () => refuse(429, 'Slow down.', { headers: { 'retry-after': '1\r\nx: y' } }),
+      })
+      const bad = await open()
+      expect(bad.response.status).toBe(500)
+      expect(bad.response.headers.get('x')).toBeNull()
+      expect((await bad.response.json()).error.code).toBe('ERR_SSE_HANDLER_FAILED')
+    })
+
     it('answers 400 to an overlong Last-Event-ID and 405 to POST', async () => {
       const s = await serve()
       const long = await open({ 'last-event-id': 'x'.repeat(2000) })
