@@ -10,7 +10,7 @@
 import { readdirSync } from 'node:fs'
 import net from 'node:net'
 import { FrameCounter } from './counter.js'
-import { type GroupStats, nowUs, type Protocol, type Reply, type Request } from './protocol.js'
+import { type GroupStats, type Handlers, nowUs, type Protocol, serveRequests } from './protocol.js'
 
 const sources = (process.argv[2] ?? '127.0.0.2').split(',')
 let nextSource = 0
@@ -236,7 +236,7 @@ function close(group: string | undefined, count: number | undefined): number {
   return closed
 }
 
-const handlers: Record<string, (args: Record<string, unknown>) => unknown> = {
+const handlers: Handlers = {
   connect,
   stats: (args) => stats((args.group as string | undefined) ?? 'main'),
   close: (args) => close(args.group as string | undefined, args.count as number | undefined),
@@ -266,19 +266,5 @@ const handlers: Record<string, (args: Record<string, unknown>) => unknown> = {
   fds: () => readdirSync('/proc/self/fd').length,
 }
 
-process.on('message', (message: Request) => {
-  const handler = handlers[message.cmd]
-  Promise.resolve()
-    .then(() => {
-      if (!handler) throw new Error(`unknown command ${message.cmd}`)
-      return handler(message.args ?? {})
-    })
-    .then(
-      (result) => send({ id: message.id, kind: 'reply', ok: true, result } satisfies Reply),
-      (error: unknown) =>
-        send({ id: message.id, kind: 'reply', ok: false, error: String(error) } satisfies Reply),
-    )
-})
-// The parent going away ends this process (no orphan holds thousands of sockets).
-process.on('disconnect', () => process.exit(0))
+serveRequests(handlers)
 send({ kind: 'event', event: 'ready', data: { pid: process.pid } })

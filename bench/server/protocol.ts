@@ -107,3 +107,28 @@ export function makePayload(size: number, stampUs: number): string {
   const stamp = `@${String(stampUs).padStart(STAMP_DIGITS, '0')}`
   return stamp + 'x'.repeat(Math.max(0, size - stamp.length))
 }
+
+/** A child's commands, by name; each gets the request's `args` and may return a promise. */
+export type Handlers = Record<string, (args: Record<string, unknown>) => unknown>
+
+/**
+ * Answers the parent's requests with `handlers` (one reply per request, with its `id`), and
+ * ends this process when the parent goes away, so no orphan holds thousands of sockets.
+ */
+export function serveRequests(handlers: Handlers): void {
+  const reply = (message: Reply) => process.send?.(message)
+  process.on('message', (message: Request) => {
+    const handler = handlers[message.cmd]
+    Promise.resolve()
+      .then(() => {
+        if (!handler) throw new Error(`unknown command ${message.cmd}`)
+        return handler(message.args ?? {})
+      })
+      .then(
+        (result) => reply({ id: message.id, kind: 'reply', ok: true, result }),
+        (error: unknown) =>
+          reply({ id: message.id, kind: 'reply', ok: false, error: String(error) }),
+      )
+  })
+  process.on('disconnect', () => process.exit(0))
+}

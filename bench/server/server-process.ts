@@ -8,13 +8,13 @@ import { Session } from 'node:inspector/promises'
 import { writeHeapSnapshot } from 'node:v8'
 import { starters } from './impls.js'
 import {
+  type Handlers,
   type Implementation,
   makePayload,
   nowUs,
   type PublishResult,
-  type Reply,
-  type Request,
   type ServerInfo,
+  serveRequests,
 } from './protocol.js'
 
 const impl = process.argv[2] as Implementation
@@ -85,7 +85,7 @@ let session: Session | undefined
 /** Set by `stopPublishing`: a spaced or interval publisher stops at its next turn. */
 let stopRequested = false
 
-const handlers: Record<string, (args: Record<string, unknown>) => unknown> = {
+const handlers: Handlers = {
   info,
   gc: () => {
     gc()
@@ -120,24 +120,5 @@ const handlers: Record<string, (args: Record<string, unknown>) => unknown> = {
   },
 }
 
-process.on('message', (message: Request) => {
-  const handler = handlers[message.cmd]
-  Promise.resolve()
-    .then(() => {
-      if (!handler) throw new Error(`unknown command ${message.cmd}`)
-      return handler(message.args ?? {})
-    })
-    .then(
-      (result) =>
-        process.send?.({ id: message.id, kind: 'reply', ok: true, result } satisfies Reply),
-      (error: unknown) =>
-        process.send?.({
-          id: message.id,
-          kind: 'reply',
-          ok: false,
-          error: String(error),
-        } satisfies Reply),
-    )
-})
-process.on('disconnect', () => process.exit(0))
+serveRequests(handlers)
 process.send?.({ kind: 'event', event: 'ready', data: { pid: process.pid, port: server.port } })
