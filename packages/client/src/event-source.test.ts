@@ -4,24 +4,19 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { byteByByte, recordingFetch } from '../test/fetchers.js'
 import { record } from '../test/record.js'
 import { sse, startServer, type TestServer } from '../test/server.js'
-import { EventSource, type EventSourceInit, SseErrorEvent } from './index.js'
+import { settle, trackSources } from '../test/sources.js'
+import { EventSource, SseErrorEvent } from './index.js'
 
 let server: TestServer
-const sources: EventSource[] = []
-const connect = (path: string, init?: EventSourceInit) => {
-  const source = new EventSource(server.url(path), init)
-  sources.push(source)
-  return source
-}
-/** Lets pending I/O callbacks and microtasks run (setImmediate is never faked here). */
-const settle = () => new Promise((resolve) => setImmediate(resolve))
+const sources = trackSources((path) => server.url(path))
+const { connect } = sources
 
 beforeEach(async () => {
   server = await startServer()
 })
 
 afterEach(async () => {
-  for (const source of sources.splice(0)) source.close()
+  sources.closeAll()
   vi.useRealTimers()
   await server.close()
 })

@@ -1,16 +1,12 @@
 // [NON-SPEC] `for await (const event of source)`.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { sse, startServer, type TestServer } from '../test/server.js'
-import { EventSource, type EventSourceInit, type FetchLike } from './index.js'
+import { settle, trackSources } from '../test/sources.js'
+import { EventSource, type FetchLike } from './index.js'
 
 let server: TestServer
-const sources: EventSource[] = []
-const connect = (path: string, init?: EventSourceInit) => {
-  const source = new EventSource(server.url(path), init)
-  sources.push(source)
-  return source
-}
-const tick = () => new Promise((resolve) => setImmediate(resolve))
+const sources = trackSources((path) => server.url(path))
+const { connect } = sources
 
 beforeEach(async () => {
   server = await startServer({
@@ -30,7 +26,7 @@ beforeEach(async () => {
 })
 
 afterEach(async () => {
-  for (const source of sources.splice(0)) source.close()
+  sources.closeAll()
   await server.close()
 })
 
@@ -41,8 +37,8 @@ describe('async iteration', () => {
     for await (const event of source) {
       expect(event).toBeInstanceOf(MessageEvent)
       seen.push(event.data)
-      await tick()
-      await tick()
+      await settle()
+      await settle()
       if (seen.length === 5) break
     }
     expect(seen).toEqual(['1', '2', '3', '4', '5'])
@@ -64,7 +60,7 @@ describe('async iteration', () => {
       seen.push(event.data)
       if (event.data === '1') {
         // The other four arrived with the first, before close(): they are still delivered.
-        await tick()
+        await settle()
         source.close()
       }
     }
@@ -143,7 +139,7 @@ describe('async iteration', () => {
     const iterator = source[Symbol.asyncIterator]()
     expect((await iterator.next()).value?.data).toBe('0')
     await vi.waitFor(() => expect(dispatched).toBeGreaterThanOrEqual(1024))
-    for (let i = 0; i < 20; i++) await tick()
+    for (let i = 0; i < 20; i++) await settle()
     expect(dispatched).toBeLessThanOrEqual(1 + 1024 + 10)
     const rest: string[] = []
     for (let next = await iterator.next(); !next.done; next = await iterator.next()) {

@@ -5,16 +5,12 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { observedFetch, recordingFetch } from '../test/fetchers.js'
 import { record } from '../test/record.js'
 import { sse, startServer, type TestServer } from '../test/server.js'
-import { EventSource, type EventSourceInit } from './index.js'
+import { settle, trackSources } from '../test/sources.js'
+import { EventSource } from './index.js'
 
 let server: TestServer
-const sources: EventSource[] = []
-const connect = (path: string, init?: EventSourceInit) => {
-  const source = new EventSource(server.url(path), init)
-  sources.push(source)
-  return source
-}
-const settle = () => new Promise((resolve) => setImmediate(resolve))
+const sources = trackSources((path) => server.url(path))
+const { connect } = sources
 const fakeTime = () => vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] })
 
 beforeEach(async () => {
@@ -22,7 +18,7 @@ beforeEach(async () => {
 })
 
 afterEach(async () => {
-  for (const source of sources.splice(0)) source.close()
+  sources.closeAll()
   vi.useRealTimers()
   await server.close()
 })
@@ -239,7 +235,7 @@ describe('credentials and fetch', () => {
         body: new Blob([bytes]).stream(),
       }),
     })
-    sources.push(source)
+    sources.adopt(source)
     const message = await record(source).wait('message', 1)
     expect(message).toMatchObject({ data: 'from a stub', origin: 'https://example.invalid' })
   })
