@@ -5,10 +5,9 @@ import {
   NodeSseRequest,
   serveSse,
 } from '@sprinkler/server/node'
-import { HubError } from './errors.js'
 import type { Hub, HubResponse } from './hub.js'
 import { createHubMetrics } from './metrics.js'
-import { notAllowed, pageResponse, resolveRoute } from './routes.js'
+import { bodyTooLarge, notAllowed, pageResponse, resolveRoute } from './routes.js'
 
 /** Handles the hub's routes; resolves false for any other path, so apps can add their own. */
 export type HubRoutes = (req: NodeRequest, res: NodeResponse) => Promise<boolean>
@@ -60,10 +59,8 @@ function send(res: NodeResponse, response: HubResponse): void {
 
 /** Reads a request body as UTF-8, refusing (413) anything larger than `maxBytes`. */
 function readBody(req: NodeRequest, maxBytes: number): Promise<string> {
-  const tooLarge = () =>
-    new HubError(413, 'ERR_HUB_BODY_TOO_LARGE', `The body is larger than ${maxBytes} bytes.`)
   const declared = Number(req.headers['content-length'])
-  if (declared > maxBytes) return Promise.reject(tooLarge())
+  if (declared > maxBytes) return Promise.reject(bodyTooLarge(maxBytes))
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = []
     let size = 0
@@ -73,7 +70,7 @@ function readBody(req: NodeRequest, maxBytes: number): Promise<string> {
       if (size > maxBytes) {
         stream.removeAllListeners('data')
         stream.resume()
-        reject(tooLarge())
+        reject(bodyTooLarge(maxBytes))
       } else chunks.push(chunk)
     })
     stream.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')))

@@ -1,4 +1,5 @@
 import type { Registry } from 'prom-client'
+import { HubError } from './errors.js'
 import { HUB_PATH, type Hub, type HubResponse, SUBSCRIPTIONS_PATH } from './hub.js'
 import { welcomePage } from './welcome.js'
 
@@ -66,4 +67,9 @@ export function notAllowed(allow: string): HubResponse {
       error: { code: 'ERR_HUB_METHOD_NOT_ALLOWED', message: `Use ${allow}.` },
     }),
   }
+}
+
+/** A publish body over `maxBytes` (413), as every mount reports it. */
+export function bodyTooLarge(maxBytes: number): HubError {
+  return new HubError(413, 'ERR_HUB_BODY_TOO_LARGE', `The body is larger than ${maxBytes} bytes.`)
 }

@@ -1,8 +1,7 @@
 import { serveSse, WebSseRequest } from '@sprinkler/server/web'
-import { HubError } from './errors.js'
 import type { Hub, HubResponse } from './hub.js'
 import { createHubMetrics } from './metrics.js'
-import { notAllowed, pageResponse, resolveRoute } from './routes.js'
+import { bodyTooLarge, notAllowed, pageResponse, resolveRoute } from './routes.js'
 
 export interface HubFetchOptions {
   /** Serve `/` (welcome page), `/healthz` and `/metrics` too. Default true. */
@@ -48,16 +47,14 @@ function toResponse({ status, headers, body }: HubResponse): Response {
 
 /** Reads a request body as UTF-8, refusing (413) anything larger than `maxBytes`. */
 async function readBody(request: Request, maxBytes: number): Promise<string> {
-  const tooLarge = () =>
-    new HubError(413, 'ERR_HUB_BODY_TOO_LARGE', `The body is larger than ${maxBytes} bytes.`)
-  if (Number(request.headers.get('content-length')) > maxBytes) throw tooLarge()
+  if (Number(request.headers.get('content-length')) > maxBytes) throw bodyTooLarge(maxBytes)
   if (!request.body) return ''
   const decoder = new TextDecoder()
   let text = ''
   let size = 0
   for await (const chunk of request.body as unknown as AsyncIterable<Uint8Array>) {
     size += chunk.byteLength
-    if (size > maxBytes) throw tooLarge()
+    if (size > maxBytes) throw bodyTooLarge(maxBytes)
     text += decoder.decode(chunk, { stream: true })
   }
   return text + decoder.decode()
