@@ -24,7 +24,14 @@ export { MemoryTransport } from './memory-transport.js'
 export { createHubMetrics } from './metrics.js'
 export { createHubRoutes, type HubRoutes, type HubRoutesOptions } from './node.js'
 export { type HubRoute, resolveRoute } from './routes.js'
-export { compileSelector, matchesAny, type TopicSelector } from './topics.js'
+export {
+  checkSelector,
+  compileSelector,
+  MAX_SELECTOR_LENGTH,
+  MAX_TEMPLATE_VARIABLES,
+  matchesAny,
+  type TopicSelector,
+} from './topics.js'
 export type { HistoryResult, HubTransport, SubscriptionRecord } from './transport.js'
 export { createUpdate, frameOf, parsePublishForm, type Update, type UpdateInput } from './update.js'
 export { createHubFetchHandler, type HubFetchOptions } from './web.js'
