@@ -1,15 +1,17 @@
 /**
  * What hostile topic selectors cost a hub (issue #10, findings 1 and 2), run by hand:
- * `node --conditions=sprinkler-source --import tsx bench/hub/template-cost.ts`.
+ * `node --conditions=sprinkler-source --import tsx bench/hub/template-cost.ts [publish] [memory]`.
  *
- * 1. The median publish round trip without, then with, one anonymous subscriber to the
- *    9-expression selector `{+a}…{+a}!` (every publish is tested against it).
+ * 1. What one anonymous subscriber to the 9-expression selector `{+a}…{+a}!` (every publish
+ *    is tested against it) adds to a publish: the median round trip and the hub's CPU time per
+ *    publish, without and with it, and the time of the match alone.
  * 2. Heap (after a full GC) and RSS of a hub before and after 300 unauthenticated subscribe
  *    requests, each with its own 16 KB selector; then the same with selectors just inside the
  *    hub's limits, which are compiled and cached.
  */
 import { type ChildProcess, fork } from 'node:child_process'
 import { once } from 'node:events'
+import { compileSelector } from '@sprinkler/hub'
 import { mint, publish, subscribeUrl } from '../../packages/hub/test/harness.js'
 
 const HOSTILE = `${'{+a}'.repeat(9)}!`
@@ -28,39 +30,68 @@ async function startHub(args: string[]): Promise<{ child: ChildProcess; hub: str
   return { child, hub: `http://127.0.0.1:${port}/.well-known/mercure` }
 }
 
-async function memory(child: ChildProcess): Promise<Memory> {
-  child.send('memory')
-  const [m] = (await once(child, 'message')) as [Memory]
-  return m
+async function ask<T>(child: ChildProcess, what: 'memory' | 'cpu'): Promise<T> {
+  child.send(what)
+  const [answer] = (await once(child, 'message')) as [T]
+  return answer
 }
 
-async function medianPublishMs(hub: string, token: string, count: number): Promise<number> {
+/** Median round trip of `count` publishes, and the hub's CPU time per publish. */
+async function publishes(hub: ChildProcess & { url: string }, token: string, topic: string) {
+  const count = 40
   const times: number[] = []
+  const cpu = await ask<{ cpuMs: number }>(hub, 'cpu')
   for (let i = 0; i < count; i++) {
     const start = performance.now()
-    const res = await publish(hub, token, { topic: TOPIC, data: String(i) })
+    const res = await publish(hub.url, token, { topic, data: String(i) })
     await res.text()
     times.push(performance.now() - start)
   }
+  const cpuMs = ((await ask<{ cpuMs: number }>(hub, 'cpu')).cpuMs - cpu.cpuMs) / count
   times.sort((a, b) => a - b)
-  return times[Math.floor(times.length / 2)] as number
+  return { medianMs: times[count / 2] as number, cpuMs }
+}
+
+/**
+ * The matcher alone, in this process: CPU time of one match, in ms (CPU, not wall time: on a
+ * busy machine the wall clock also counts time spent preempted).
+ */
+function matchMs(topic: string): number {
+  const selector = compileSelector(HOSTILE)
+  for (let i = 0; i < 200; i++) selector.matches(topic) // warm-up
+  const start = process.cpuUsage()
+  for (let i = 0; i < 1000; i++) selector.matches(topic)
+  const { user, system } = process.cpuUsage(start)
+  return (user + system) / 1000 / 1000
 }
 
 async function publishCost(): Promise<void> {
-  const { child, hub } = await startHub(['--anonymous'])
+  const { child, hub: url } = await startHub(['--anonymous'])
+  const hub = Object.assign(child, { url })
   const token = await mint({ publish: ['*'] })
-  await medianPublishMs(hub, token, 20) // warm-up
-  const without = await medianPublishMs(hub, token, 50)
+  // One topic that the selector's tail `!` rules out at once, and one 1 KB topic that ends
+  // like it, so matching runs over the whole topic.
+  const topics = [TOPIC, `${TOPIC}/${'a'.repeat(1000)} !`]
+  const alone = []
+  for (const topic of topics) await publishes(hub, token, topic) // warm-up
+  for (const topic of topics) alone.push(await publishes(hub, token, topic))
   const controller = new AbortController()
-  const res = await fetch(subscribeUrl(hub, [HOSTILE]), { signal: controller.signal })
+  const res = await fetch(subscribeUrl(url, [HOSTILE]), { signal: controller.signal })
   if (res.status !== 200) throw new Error(`subscribe answered ${res.status}`)
-  const withHostile = await medianPublishMs(hub, token, 9)
+  for (const [i, topic] of topics.entries()) {
+    const before = alone[i] as { medianMs: number; cpuMs: number }
+    const after = await publishes(hub, token, topic)
+    const ms = (n: number) => `${n.toFixed(3)} ms`
+    console.log(
+      `publish of a ${topic.length}-character topic, one subscriber to ${HOSTILE} added: ` +
+        `${ms(after.medianMs - before.medianMs)} to the median round trip ` +
+        `(${ms(before.medianMs)} → ${ms(after.medianMs)}), ${ms(after.cpuMs - before.cpuMs)} ` +
+        `of hub CPU (${ms(before.cpuMs)} → ${ms(after.cpuMs)}); the match alone: ` +
+        `${ms(matchMs(topic))} of CPU`,
+    )
+  }
   controller.abort()
   child.disconnect()
-  console.log(
-    `publish median: ${without.toFixed(2)} ms alone, ${withHostile.toFixed(2)} ms with one ` +
-      `subscriber to ${HOSTILE} → it adds ${(withHostile - without).toFixed(2)} ms`,
-  )
 }
 
 async function cacheCost(label: string, selector: (i: number) => string): Promise<void> {
@@ -72,11 +103,11 @@ async function cacheCost(label: string, selector: (i: number) => string): Promis
     statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1)
   }
   for (let i = 0; i < 20; i++) await send(1e6 + i) // warm-up: code paths, not the cache
-  const before = await memory(child)
+  const before = await ask<Memory>(child, 'memory')
   const start = performance.now()
   for (let i = 0; i < 300; i++) await send(i)
   const ms = performance.now() - start
-  const after = await memory(child)
+  const after = await ask<Memory>(child, 'memory')
   child.disconnect()
   const mb = (n: number) => `${(n / 2 ** 20).toFixed(1)} MB`
   console.log(
@@ -91,7 +122,10 @@ const sized = (length: number, variables: number) => (i: number) => {
   return head + 'p'.repeat(length - head.length)
 }
 
-await publishCost()
-await cacheCost('16 KB selectors, 4,000 expressions', (i) => `/${i}/${'{a}'.repeat(5460)}`)
-await cacheCost('16 KB selectors, 16 expressions', sized(16_000, 16))
-await cacheCost('2 KB selectors, 16 expressions', sized(2048, 16))
+const parts = process.argv.slice(2)
+if (parts.length === 0 || parts.includes('publish')) await publishCost()
+if (parts.length === 0 || parts.includes('memory')) {
+  await cacheCost('16 KB selectors, 4,000 expressions', (i) => `/${i}/${'{a}'.repeat(5460)}`)
+  await cacheCost('16 KB selectors, 16 expressions', sized(16_000, 16))
+  await cacheCost('2 KB selectors, 16 expressions', sized(2048, 16))
+}

@@ -1,7 +1,7 @@
 /**
  * The hub that `template-cost.ts` measures, in its own process: `createHub` mounted on
- * node:http, port sent to the parent over IPC, and on each `memory` message a full GC and
- * `process.memoryUsage()` sent back. `--anonymous` admits subscribers without a token. The
+ * node:http, port sent to the parent over IPC; on a `memory` message a full GC and
+ * `process.memoryUsage()` are sent back, on a `cpu` message the CPU time used so far. `--anonymous` admits subscribers without a token. The
  * header limit is raised to 64 KiB so 16 KB selectors (×3 once percent-encoded) reach the hub.
  */
 import { createServer } from 'node:http'
@@ -27,9 +27,13 @@ server.listen(0, '127.0.0.1', () => {
   process.send?.({ port: (server.address() as AddressInfo).port })
 })
 process.on('message', (message) => {
-  if (message !== 'memory') return
-  gc()
-  const { rss, heapUsed } = process.memoryUsage()
-  process.send?.({ rss, heapUsed })
+  if (message === 'cpu') {
+    const { user, system } = process.cpuUsage()
+    process.send?.({ cpuMs: (user + system) / 1000 })
+  } else if (message === 'memory') {
+    gc()
+    const { rss, heapUsed } = process.memoryUsage()
+    process.send?.({ rss, heapUsed })
+  }
 })
 process.on('disconnect', () => process.exit(0))
