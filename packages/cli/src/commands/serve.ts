@@ -38,7 +38,10 @@ export function serveCommand(): Command {
         `
 On a loopback host (the default) the development login and the publish console are on, and
 without --jwt-key a random key is made and a development token printed. On any other host
---jwt-key is required, and the login and console are off.`,
+--jwt-key is required, and the login and console are off.
+
+Exit codes: 0 stopped (Ctrl-C, SIGTERM), 1 could not listen (port in use, address not available),
+2 bad usage. From a checkout, \`npm start -- --port 3001\` passes flags through npm.`,
       ),
   ).action(async (flags: ServeFlags, command: Command) => {
     if ((flags.cert === undefined) !== (flags.key === undefined)) {
@@ -75,6 +78,7 @@ without --jwt-key a random key is made and a development token printed. On any o
         logger,
       ),
       listenOptions(flags),
+      command,
       // Demo pages' streams are served from the socket (plain HTTP): less memory per page.
       { endpoint: hub.endpoint, path: HUB_PATH },
     )
