@@ -4,7 +4,14 @@ import { Command } from 'commander'
 import { pino } from 'pino'
 import { mintToken } from '../jwt.js'
 import { listen, listenOptions, onShutdown, routesListener } from '../listen.js'
-import { addListenOptions, addTlsOptions, envOption, isLoopback, readKey } from '../options.js'
+import {
+  addListenOptions,
+  addTlsOptions,
+  envOption,
+  isLoopback,
+  readKey,
+  SPRINKLER,
+} from '../options.js'
 import { createDemoApp } from '../serve/app.js'
 import { isPublicSelector } from '../serve/topics.js'
 
@@ -128,13 +135,13 @@ function banner(
       `  export SPRINKLER_TOKEN=${token}`,
       '',
       'Then, from another terminal:',
-      `  npm run -s sprinkler -- listen --hub ${url}${HUB_PATH} /demo/broadcast`,
-      `  npm run -s sprinkler -- publish --hub ${url}${HUB_PATH} /demo/broadcast "Hello"`,
+      `  ${SPRINKLER} listen --hub ${url}${HUB_PATH} /demo/broadcast`,
+      `  ${SPRINKLER} publish --hub ${url}${HUB_PATH} /demo/broadcast "Hello"`,
       '',
     )
   } else {
     lines.push(
-      'Mint tokens with: sprinkler token --jwt-key "$SPRINKLER_JWT_KEY" --publish "*"',
+      `Mint tokens with: ${SPRINKLER} token --jwt-key "$SPRINKLER_JWT_KEY" --publish "*"`,
       ...(loopback ? [] : ['The development login and the publish console are off on this host.']),
       '',
     )
