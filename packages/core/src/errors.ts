@@ -40,6 +40,8 @@ export const errorCodes = {
     'A request has more `topic` values than the hub’s `maxTopics` limit (HTTP 400).',
   ERR_HUB_INVALID_TOPIC_SELECTOR:
     'A topic selector looks like a URI Template but is not a valid one (HTTP 400).',
+  ERR_HUB_TOPIC_SELECTOR_TOO_LARGE:
+    'A topic selector is longer than 2,048 characters, or a URI Template selector has more than 16 variables (HTTP 400).',
   ERR_HUB_INVALID_UPDATE:
     'A published `id`, `type` or `retry` is invalid: an id empty, starting with `#` or holding CR/LF/NUL; a type with CR/LF; a retry that is not a non-negative integer (HTTP 400).',
   ERR_HUB_UNAUTHORIZED:
