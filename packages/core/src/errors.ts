@@ -8,7 +8,8 @@ export const errorCodes = {
   ERR_SSE_EMPTY_EVENT: 'encodeEvent was given no field at all; an event needs at least one.',
   ERR_SSE_LINE_TOO_LONG:
     'A line in the event stream exceeded the parser’s `maxLineLength`; the line was discarded.',
-  ERR_SSE_INVALID_OPTION: 'An option passed to a Sprinkler factory has the wrong type or range.',
+  ERR_SSE_INVALID_OPTION:
+    'An option passed to a Sprinkler factory has the wrong type or range (NaN, Infinity, a negative or fractional number where none is allowed, a delay over 2³¹−1 ms); the message names the option and what it allows. Thrown before anything is served or sent.',
   ERR_SSE_NETWORK:
     'The client lost its connection: the request failed or the server ended the stream; it reconnects.',
   ERR_SSE_STATUS:
@@ -39,6 +40,8 @@ export const errorCodes = {
     'A request has more `topic` values than the hub’s `maxTopics` limit (HTTP 400).',
   ERR_HUB_INVALID_TOPIC_SELECTOR:
     'A topic selector looks like a URI Template but is not a valid one (HTTP 400).',
+  ERR_HUB_TOPIC_SELECTOR_TOO_LARGE:
+    'A topic selector is longer than 2,048 characters, or a URI Template selector has more than 16 variables (HTTP 400).',
   ERR_HUB_INVALID_UPDATE:
     'A published `id`, `type` or `retry` is invalid: an id empty, starting with `#` or holding CR/LF/NUL; a type with CR/LF; a retry that is not a non-negative integer (HTTP 400).',
   ERR_HUB_UNAUTHORIZED:

@@ -19,6 +19,13 @@ export { HUB_PATH, SUBSCRIPTIONS_PATH } from './paths.js'
 export type { HubResponse } from './response.js'
 export { type HubRoute, type MetricsSource, resolveRoute } from './routes.js'
 export { subscriptionDocument } from './subscriptions-api.js'
-export { compileSelector, matchesAny, type TopicSelector } from './topics.js'
+export {
+  checkSelector,
+  compileSelector,
+  MAX_SELECTOR_LENGTH,
+  MAX_TEMPLATE_VARIABLES,
+  matchesAny,
+  type TopicSelector,
+} from './topics.js'
 export type { HistoryResult, HubTransport, SubscriptionRecord } from './transport.js'
 export { createUpdate, frameOf, parsePublishForm, type Update, type UpdateInput } from './update.js'

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { compileUriTemplate, TemplateSyntaxError } from './uri-template.js'
 
-const matches = (template: string, uri: string) => compileUriTemplate(template).test(uri)
+const matches = (template: string, uri: string) => compileUriTemplate(template).matches(uri)
 
 describe('RFC 6570 matching', () => {
   it.each([

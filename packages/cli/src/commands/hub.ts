@@ -150,16 +150,27 @@ export function hubCommand(): Command {
           'most connections with one token (429 past it)',
           'MAX_CONNECTIONS_PER_TOKEN',
         ).argParser(parsePositiveInt),
+      )
+      .addHelpText(
+        'after',
+        `
+Exit codes: 0 stopped (Ctrl-C, SIGTERM), 1 could not listen (port in use, address not available),
+2 bad usage.`,
       ),
   ).action(async (flags: HubFlags, command: Command) => {
     const logger = pino({ name: 'sprinkler-hub' }, pino.destination(2))
     const options = hubOptions(flags, command)
     const hub = await createHub(options)
     const routes = createHubRoutes(hub)
-    const { server, url } = await listen(routesListener(routes, logger), listenOptions(flags), {
-      endpoint: hub.endpoint,
-      path: HUB_PATH,
-    })
+    const { server, url } = await listen(
+      routesListener(routes, logger),
+      listenOptions(flags),
+      command,
+      {
+        endpoint: hub.endpoint,
+        path: HUB_PATH,
+      },
+    )
     hub.endpoint.addEventListener('error', (e) =>
       logger.warn({ err: (e as CustomEvent).detail }, 'hook failed'),
     )
