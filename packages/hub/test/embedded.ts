@@ -58,18 +58,23 @@ export interface RawResponse {
 
 /**
  * One HTTP/1.1 request with the target exactly as given (fetch would normalize `//x` or `\`),
- * read to the end. Event streams are not for this: it waits for the body to end.
+ * read to the end; an event stream is cut after its head (its body is then '').
  */
 export function rawRequest(
   origin: string,
   target: string,
-  init: { method?: string; headers?: Record<string, string>; body?: string } = {},
+  init: { method?: string; headers?: Record<string, string>; body?: string | Uint8Array } = {},
 ): Promise<RawResponse> {
   const { hostname, port } = new URL(origin)
   return new Promise((resolve, reject) => {
     const req = request(
       { host: hostname, port, method: init.method ?? 'GET', path: target, headers: init.headers },
       (res) => {
+        if (String(res.headers['content-type']).startsWith('text/event-stream')) {
+          req.destroy()
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: '' })
+          return
+        }
         let body = ''
         res.setEncoding('utf8')
         res.on('data', (chunk: string) => {
