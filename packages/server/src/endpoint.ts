@@ -1,5 +1,6 @@
 import {
   checkOptions,
+  type ErrorCode,
   encodeEventBytes,
   integer,
   ofType,
@@ -140,8 +141,8 @@ export class SseEndpoint extends EventTarget {
         },
       )
     }
-    const lastEventId = this.#lastEventId(request)
-    const max = this.options.maxLastEventIdLength ?? DEFAULTS.maxLastEventIdLength
+    const lastEventId = this.lastEventId(request)
+    const max = this.maxLastEventIdLength
     if (lastEventId !== undefined && lastEventId.length > max) {
       return this.#refuse(
         request,
@@ -274,7 +275,13 @@ export class SseEndpoint extends EventTarget {
     this.dispatchEvent(new CustomEvent('close', { detail: stream }))
   }
 
-  #lastEventId(request: SseRequest): string | undefined {
+  /** The longest Last-Event-ID admitted (400 past it): `maxLastEventIdLength`, default 1 024. */
+  get maxLastEventIdLength(): number {
+    return this.options.maxLastEventIdLength ?? DEFAULTS.maxLastEventIdLength
+  }
+
+  /** The request's Last-Event-ID: the header, else the `lastEventIdParam` query parameter. */
+  lastEventId(request: SseRequest): string | undefined {
     const header = request.header('last-event-id')
     if (header !== null) return header
     const param = this.options.lastEventIdParam
@@ -332,7 +339,7 @@ export class SseEndpoint extends EventTarget {
     }
   }
 
-  #report(code: string, message: string, cause?: unknown): void {
+  #report(code: ErrorCode, message: string, cause?: unknown): void {
     this.dispatchEvent(
       new CustomEvent('error', { detail: new SprinklerError(code, message, { cause }) }),
     )

@@ -88,7 +88,7 @@ export function hubCommand(): Command {
       .addOption(
         envOption(
           '--cors-origin <origin>',
-          'allowed CORS origin, with credentials (repeatable; env: comma-separated)',
+          'allowed CORS origin, with credentials (repeatable; `*` = any origin, without credentials, never for cookie publishes; env: comma-separated)',
           'CORS_ORIGIN',
         ).argParser(collect),
       )
@@ -173,6 +173,9 @@ Exit codes: 0 stopped (Ctrl-C, SIGTERM), 1 could not listen (port in use, addres
     )
     hub.endpoint.addEventListener('error', (e) =>
       logger.warn({ err: (e as CustomEvent).detail }, 'hook failed'),
+    )
+    hub.addEventListener('error', (e) =>
+      logger.warn({ err: (e as CustomEvent).detail }, 'transport failed'),
     )
     logger.info(
       { url, hub: `${url}/.well-known/mercure`, anonymous: !!options.anonymous },
