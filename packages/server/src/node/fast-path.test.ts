@@ -191,6 +191,30 @@ describe('node fast path: every socket state has a timeout (issue 10, finding 3)
     expect(ms).toBeLessThan(5000)
   })
 
+  it.each([
+    ['GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: '],
+    ['GET /events HTTP/1.1\r\nHost: x\r\nX-Slow: '],
+  ])('closes a head dripped a byte every 20 ms (%j…) at the header timeouts', async (head) => {
+    server = appWithFastPath(new SseEndpoint(), { app })
+    const port = await listen(server)
+    const socket = connect({ port, host: '127.0.0.1' })
+    socket.on('error', () => {})
+    let text = ''
+    socket.on('data', (chunk) => {
+      text += chunk
+    })
+    const started = performance.now()
+    const drip = setInterval(() => socket.write(head[sent++ % head.length] as string), 20)
+    let sent = 0
+    await new Promise((resolve) => socket.once('close', resolve))
+    clearInterval(drip)
+    const ms = Math.round(performance.now() - started)
+    console.info(`dripped ${JSON.stringify(head.split('\r\n')[0])}: closed after ${ms} ms`)
+    expect(text).toMatch(/^HTTP\/1\.1 408 /)
+    // The fast path's 300 ms until it hands the head over, then node's 300 ms at most.
+    expect(ms).toBeLessThan(5000)
+  })
+
   it('closes the app with the server: node stops checking, idle keep-alive connections go at once', async () => {
     server = appWithFastPath(new SseEndpoint(), { app: { ...app, keepAliveTimeout: 60_000 } })
     const port = await listen(server)

@@ -53,10 +53,6 @@ export function createFastPath(
   options: FastPathOptions,
 ): FastPathServer {
   const sse = endpoint instanceof SseEndpoint ? endpoint : endpoint.endpoint
-  const matches =
-    typeof options.path === 'string'
-      ? (pathname: string) => pathname === options.path
-      : options.path
   const graceMs = options.endGraceMs ?? 1000
   // Sockets still the fast path's: heads being read and event streams.
   const owned = new Set<Socket>()
@@ -69,7 +65,7 @@ export function createFastPath(
     owned.add(socket)
     socket.on('error', ignore) // a reset before the head; afterwards the stream owns errors
     const reader = new HeadReader({
-      matches,
+      path: options.path,
       maxBytes: (app as { maxHeaderSize?: number }).maxHeaderSize ?? maxHeaderSize,
       maxFields: app.maxHeadersCount ?? 2000,
     })

@@ -17,8 +17,12 @@ export interface StreamHead {
 }
 
 export interface HeadLimits {
-  /** The event-stream path test, given the target's path exactly as sent. */
-  matches: (pathname: string) => boolean
+  /**
+   * The event-stream path, or a test given the target's path exactly as sent. A path is
+   * matched byte by byte as it arrives, so another path goes to node:http at its first
+   * differing byte (node's header timeout then counts from there).
+   */
+  path: string | ((pathname: string) => boolean)
   /** Bytes buffered at most; a longer head goes to node:http, which applies its own limit. */
   maxBytes: number
   /** Field lines at most; node:http ignores the lines past its `maxHeadersCount`. */
@@ -35,6 +39,7 @@ const LF = 0x0a
 const SP = 0x20
 const SLASH = 0x2f
 const COLON = 0x3a
+const QUESTION = 0x3f
 
 function charClass(chars: string, ranges: [number, number][] = []): Uint8Array {
   const table = new Uint8Array(256)
@@ -91,8 +96,10 @@ export class HeadReader {
   #state = METHOD
   /** Where the line being read starts. */
   #lineStart = 0
-  /** How far into METHOD's or VERSION's expected text the reader is. */
+  /** How far into METHOD's, the path's or VERSION's expected text the reader is. */
   #matched = 0
+  /** In the query part of the target. */
+  #inQuery = false
   #method: 'GET ' | 'HEAD ' = 'GET '
   #fieldsStart = -1
   #target = ''
@@ -121,14 +128,17 @@ export class HeadReader {
         case TARGET_START:
           // RFC 9112 §3.2.1: an absolute path starts with "/".
           if (c !== SLASH) return NOT_OURS
+          this.#matched = 0
           this.#state = IN_TARGET
+          if (!this.#pathByte(c)) return NOT_OURS
           break
         case IN_TARGET:
           if (c === SP) {
+            if (!this.#pathByte(c)) return NOT_OURS
             this.#target = buffer.toString('latin1', this.#lineStart + this.#method.length, i)
             this.#state = VERSION
             this.#matched = 0
-          } else if (TARGET[c] !== 1) return NOT_OURS
+          } else if (TARGET[c] !== 1 || !this.#pathByte(c)) return NOT_OURS
           break
         case VERSION:
           if (this.#matched < VERSION_PREFIX.length) {
@@ -200,13 +210,26 @@ export class HeadReader {
     return true
   }
 
+  /** Whether a target byte (or the SP after it) can still be part of the path wanted. */
+  #pathByte(c: number): boolean {
+    const path = this.limits.path
+    if (typeof path !== 'string' || this.#inQuery) return true
+    if (c === QUESTION || c === SP) {
+      this.#inQuery = true
+      return this.#matched === path.length
+    }
+    return c === path.charCodeAt(this.#matched++)
+  }
+
   /** A complete line (its CRLF at `lf`): the request line, or a field line. */
   #lineDone(buffer: Buffer, lf: number): boolean {
     if (this.#fieldsStart === -1) {
       this.#fieldsStart = lf + 1
       const query = this.#target.indexOf('?')
       const path = query === -1 ? this.#target : this.#target.slice(0, query)
-      return isNormalPath(path) && this.limits.matches(path)
+      const wanted = this.limits.path
+      // A string path has been matched byte by byte already.
+      return isNormalPath(path) && (typeof wanted === 'string' || wanted(path))
     }
     if (++this.#fields > this.limits.maxFields) return false
     const line = buffer.toString('latin1', this.#lineStart, lf - 1)
