@@ -59,6 +59,8 @@ export const errorCodes = {
   ERR_HUB_NOT_FOUND: 'No such subscription or resource in the subscriptions API (HTTP 404).',
   ERR_HUB_METHOD_NOT_ALLOWED:
     'The hub URL was requested with a method it does not serve (HTTP 405).',
+  ERR_HUB_TRANSPORT_UNAVAILABLE:
+    'The hub cannot reach Redis (its transport): a publish, a replay or the subscriptions API got no answer in time or found the connection down (HTTP 503); the hub reconnects with backoff and `/healthz` says `degraded` meanwhile.',
   ERR_SERVE_CROSS_SITE:
     'A state-changing request to `sprinkler serve` (console, login, badge) lacked the page’s CSRF token, came from another origin or site, or named a non-loopback Host (HTTP 403).',
   ERR_SERVE_INVALID_REQUEST:

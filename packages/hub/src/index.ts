@@ -25,6 +25,11 @@ export { createHubMetrics } from './metrics.js'
 export { createHubRoutes, type HubRoutes, type HubRoutesOptions } from './node.js'
 export { type HubRoute, resolveRoute } from './routes.js'
 export { compileSelector, matchesAny, type TopicSelector } from './topics.js'
-export type { HistoryResult, HubTransport, SubscriptionRecord } from './transport.js'
+export type {
+  HistoryResult,
+  HubTransport,
+  SubscriptionRecord,
+  TransportHealth,
+} from './transport.js'
 export { createUpdate, frameOf, parsePublishForm, type Update, type UpdateInput } from './update.js'
 export { createHubFetchHandler, type HubFetchOptions } from './web.js'

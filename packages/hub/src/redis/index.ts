@@ -1,0 +1,2 @@
+export { redactUrl } from './connection.js'
+export { createRedisTransport, RedisTransport, type RedisTransportOptions } from './transport.js'
