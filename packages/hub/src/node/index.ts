@@ -5,9 +5,13 @@ import {
   NodeSseRequest,
   serveSse,
 } from '@sprinkler/server/node'
-import type { Hub, HubResponse } from './hub.js'
+import type { Hub } from '../hub.js'
+import type { HubResponse } from '../response.js'
+import { bodyTooLarge, notAllowed, pageResponse, resolveRoute } from '../routes.js'
 import { createHubMetrics } from './metrics.js'
-import { bodyTooLarge, notAllowed, pageResponse, resolveRoute } from './routes.js'
+
+export * from '../api.js'
+export { createHubMetrics } from './metrics.js'
 
 /** Handles the hub's routes; resolves false for any other path, so apps can add their own. */
 export type HubRoutes = (req: NodeRequest, res: NodeResponse) => Promise<boolean>

@@ -1,10 +1,10 @@
 import type { AddressInfo } from 'node:net'
 import { serve } from '@hono/node-server'
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { openEventStream, type TestEventStream } from '../../server/test/client.js'
-import { mint, publish, publishOk, SECRET, subscribeUrl } from '../test/harness.js'
-import { createHub, type Hub } from './hub.js'
-import { createHubFetchHandler } from './web.js'
+import { openEventStream, type TestEventStream } from '../../../server/test/client.js'
+import { mint, publish, publishOk, SECRET, subscribeUrl } from '../../test/harness.js'
+import { createHub, type Hub } from '../hub.js'
+import { createHubFetchHandler } from './index.js'
 
 // The hub on the web-standard mount, served by @hono/node-server (as on Bun, Deno, Workers).
 let hub: Hub

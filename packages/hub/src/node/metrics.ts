@@ -1,5 +1,5 @@
 import { Counter, Gauge, Registry } from 'prom-client'
-import type { Hub } from './hub.js'
+import type { Hub } from '../hub.js'
 
 /**
  * Prometheus metrics of a hub, read from its counters at scrape time (nothing is counted
