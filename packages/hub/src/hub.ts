@@ -11,7 +11,7 @@ import { replay } from './replay.js'
 import { errorResponse, type HubResponse } from './response.js'
 import { authorizeSubscriber, type HubPrincipal } from './subscriber-auth.js'
 import { readSubscriptions, subscriptionDocument } from './subscriptions-api.js'
-import type { HubTransport, SubscriptionRecord } from './transport.js'
+import type { HubTransport, SubscriptionRecord, TransportHealth } from './transport.js'
 import { createUpdate, type Update, type UpdateInput } from './update.js'
 
 export interface HubStats {
@@ -19,6 +19,8 @@ export interface HubStats {
   deliveries: number
   replays: number
   authFailures: number
+  /** Publishes refused because the transport's backend (Redis) was unreachable. */
+  transportFailures: number
 }
 
 /**
@@ -30,7 +32,13 @@ export class Hub {
   readonly endpoint: SseEndpoint
   readonly transport: HubTransport
   readonly limits: HubLimits
-  readonly stats: HubStats = { publishes: 0, deliveries: 0, replays: 0, authFailures: 0 }
+  readonly stats: HubStats = {
+    publishes: 0,
+    deliveries: 0,
+    replays: 0,
+    authFailures: 0,
+    transportFailures: 0,
+  }
   readonly #options: HubOptions
   readonly #verifyPublisher: Verify | undefined
   readonly #verifySubscriber: Verify | undefined
@@ -72,11 +80,15 @@ export class Hub {
     return this.#fanOut.selectorCount
   }
 
+  /** Whether the transport reaches its backend; `/healthz` answers 503 `degraded` when not. */
+  get health(): TransportHealth {
+    return this.transport.health?.() ?? { ok: true }
+  }
+
   /** Publishes an update with no authorization check (the hub's own code, demos, tests). */
   async publish(input: UpdateInput): Promise<Update> {
     const update = createUpdate(input, { maxTopics: this.limits.maxTopics })
-    await this.transport.publish(update)
-    this.stats.publishes++
+    await this.#store(update)
     return update
   }
 
@@ -97,8 +109,7 @@ export class Hub {
         maxBodyBytes: this.limits.maxBodyBytes,
         maxTopics: this.limits.maxTopics,
       })
-      await this.transport.publish(update)
-      this.stats.publishes++
+      await this.#store(update)
       return {
         status: 200,
         headers: { ...cors, 'content-type': 'text/plain; charset=utf-8' },
@@ -149,6 +160,19 @@ export class Hub {
     await this.transport.close()
   }
 
+  /** Hands an update to the transport; resolves once it is stored (then it is acknowledged). */
+  async #store(update: Update): Promise<void> {
+    try {
+      await this.transport.publish(update)
+    } catch (error) {
+      if (error instanceof HubError && error.code === 'ERR_HUB_TRANSPORT_UNAVAILABLE') {
+        this.stats.transportFailures++
+      }
+      throw error
+    }
+    this.stats.publishes++
+  }
+
   async #authorizeSubscriber(request: SseRequest) {
     try {
       return await authorizeSubscriber(request, {
@@ -196,16 +220,24 @@ export class Hub {
     stream.onClose(() => {
       this.#fanOut.remove(subscriber)
       this.#limiter.remove(principal)
-      void this.transport.removeSubscriptions(records)
+      // Presence is best effort while the backend is away: the transport writes it again.
+      this.transport.removeSubscriptions(records).catch(() => {})
       if (this.#options.subscriptions) this.#announce(records, false)
     })
     // spec (Mercure, Subscribers): "If the presented JWS contains an expiration time in the
     // standard exp claim, the connection MUST be closed by the hub at that time."
     if (principal.exp !== undefined) closeAt(stream, principal.exp * 1000)
-    await this.transport.addSubscriptions(records)
+    await this.transport.addSubscriptions(records).catch(() => {})
     if (this.#options.subscriptions) this.#announce(records, true)
     if (principal.lastEventId !== undefined) {
-      await replay(subscriber, principal.lastEventId, this.transport, this.#fanOut)
+      try {
+        await replay(subscriber, principal.lastEventId, this.transport, this.#fanOut)
+      } catch {
+        // History is out of reach (the backend went away since admission): end the stream,
+        // so the client comes back with the same Last-Event-ID instead of a silent gap.
+        stream.close()
+        return
+      }
       this.stats.replays++
     }
   }

@@ -15,6 +15,8 @@ export class RedisPresence {
   readonly #ttlMs: number
   // This node's records, kept to write them again when Redis lost them (a restart).
   readonly #local = new Map<string, string>()
+  // A write failed (Redis away): the next heartbeat replaces Redis's copy with #local.
+  #dirty = false
 
   constructor(redis: RedisConnection, prefix: string, nodeId: string, ttlMs: number) {
     this.#redis = redis
@@ -33,23 +35,31 @@ export class RedisPresence {
       this.#local.set(field, value)
       fields.push(field, value)
     }
-    if (fields.length > 0) await this.#write(fields)
+    if (fields.length > 0) await this.#track(this.#write(fields))
   }
 
   async remove(records: readonly SubscriptionRecord[]): Promise<void> {
     const fields = records.map(fieldOf)
     for (const f of fields) this.#local.delete(f)
-    if (fields.length > 0) await this.#redis.command(['HDEL', this.#key, ...fields])
+    if (fields.length > 0) await this.#track(this.#redis.command(['HDEL', this.#key, ...fields]))
   }
 
   /** Refreshes this node's TTL; writes every record again if Redis no longer has them. */
   async heartbeat(): Promise<void> {
-    if (this.#local.size === 0) return
-    const alive = await this.#redis.command(['PEXPIRE', this.#key, String(this.#ttlMs)])
-    if (alive === 1) return
+    if (!this.#dirty) {
+      if (this.#local.size === 0) return
+      const alive = await this.#redis.command(['PEXPIRE', this.#key, String(this.#ttlMs)])
+      if (alive === 1) return
+    }
+    this.#dirty = false
     const fields: string[] = []
     for (const [field, value] of this.#local) fields.push(field, value)
-    await this.#write(fields)
+    await this.#track(
+      Promise.all([
+        this.#redis.command(['DEL', this.#key]),
+        fields.length > 0 ? this.#write(fields) : undefined,
+      ]),
+    )
   }
 
   async list(): Promise<SubscriptionRecord[]> {
@@ -73,6 +83,15 @@ export class RedisPresence {
     this.#local.clear()
     await this.#redis.command(['DEL', this.#key])
     await this.#redis.command(['SREM', this.#nodesKey, this.#nodeId])
+  }
+
+  async #track(write: Promise<unknown>): Promise<void> {
+    try {
+      await write
+    } catch (error) {
+      this.#dirty = true
+      throw error
+    }
   }
 
   #keyOf(nodeId: string): string {
