@@ -7,8 +7,15 @@ import { listen, listenOptions, onShutdown, routesListener } from '../listen.js'
 import { addListenOptions, addTlsOptions, envOption, isLoopback, readKey } from '../options.js'
 import { createDemoApp } from '../serve/app.js'
 import { isPublicSelector } from '../serve/topics.js'
+import {
+  addTransportOptions,
+  checkTransport,
+  logTransportHealth,
+  openTransport,
+  type TransportFlags,
+} from '../transport.js'
 
-interface ServeFlags {
+interface ServeFlags extends TransportFlags {
   port: number
   host: string
   jwtKey?: string
@@ -21,9 +28,11 @@ const DEV_TOKEN_LIFETIME_S = 24 * 3600
 
 export function serveCommand(): Command {
   return addTlsOptions(
-    addListenOptions(
-      new Command('serve').description(
-        'Run the Sprinkler server: an in-memory hub at /.well-known/mercure and live demos (what `npm start` runs).',
+    addTransportOptions(
+      addListenOptions(
+        new Command('serve').description(
+          'Run the Sprinkler server: a hub at /.well-known/mercure (in memory unless --transport) and live demos (what `npm start` runs).',
+        ),
       ),
     )
       .addOption(
@@ -44,6 +53,7 @@ without --jwt-key a random key is made and a development token printed. On any o
     if ((flags.cert === undefined) !== (flags.key === undefined)) {
       command.error('error: --cert and --key go together.', { exitCode: 2 })
     }
+    checkTransport(flags, command)
     const loopback = isLoopback(flags.host)
     const development = flags.jwtKey === undefined
     if (development && !loopback) {
@@ -55,7 +65,10 @@ without --jwt-key a random key is made and a development token printed. On any o
     const jwtKey =
       flags.jwtKey === undefined ? randomBytes(32).toString('base64url') : readKey(flags.jwtKey)
     const logger = pino({ name: 'sprinkler-serve' }, pino.destination(2))
+    // Two demo servers on one Redis share their hub: a publish on one reaches the other's pages.
+    const transport = await openTransport(flags, { maxEvents: 1000 }, command)
     const hub = await createHub({
+      ...(transport && { transport }),
       jwtKey,
       // Demo pages need no login: anonymous subscribers may read the public /demo/ topics.
       anonymous: {
@@ -66,6 +79,7 @@ without --jwt-key a random key is made and a development token printed. On any o
       // Tokens travel in the cookie or the Authorization header, never in URLs.
       allowQueryToken: false,
     })
+    const stopHealthLog = logTransportHealth(hub, logger)
     const secure = flags.cert !== undefined
     const app = await createDemoApp({ hub, jwtKey, secure, interactive: loopback })
     const hubRoutes = createHubRoutes(hub)
@@ -92,6 +106,7 @@ without --jwt-key a random key is made and a development token printed. On any o
     onShutdown(async () => {
       logger.info('shutting down')
       app.close()
+      stopHealthLog()
       await hub.close()
       // Idle keep-alive connections would hold close() open.
       if ('closeAllConnections' in server) server.closeAllConnections()

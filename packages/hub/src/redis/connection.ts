@@ -1,5 +1,6 @@
 import { createClient, ErrorReply } from 'redis'
 import { HubError } from '../errors.js'
+import { redactUrl } from '../redact-url.js'
 import type { Script } from './scripts.js'
 
 export interface ConnectionOptions {
@@ -119,15 +120,4 @@ function unavailable(cause: unknown): HubError {
     'The hub cannot reach Redis right now; retry later.',
     { cause },
   )
-}
-
-/** The URL without its password, for messages and logs. */
-export function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url)
-    if (parsed.password) parsed.password = '***'
-    return parsed.href
-  } catch {
-    return 'an invalid URL'
-  }
 }

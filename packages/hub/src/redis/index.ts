@@ -1,2 +1,1 @@
-export { redactUrl } from './connection.js'
 export { createRedisTransport, RedisTransport, type RedisTransportOptions } from './transport.js'
