@@ -3,8 +3,9 @@ import type { AddressInfo } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import { openEventStream, type TestEventStream } from '../../server/test/client.js'
 import { mint, publish, publishOk, SECRET, subscribeUrl } from '../test/harness.js'
-import { createHub, type Hub, type HubOptions } from './hub.js'
-import { createHubRoutes } from './node.js'
+import { createHub, type Hub } from './hub.js'
+import { createHubRoutes } from './node/index.js'
+import type { HubOptions } from './options.js'
 import {
   checkSelector,
   compileSelector,
