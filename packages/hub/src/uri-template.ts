@@ -429,17 +429,16 @@ function expression(b: NfaBuilder, { op, vars }: Expression): Fragment {
   const values = vars.map((spec) => variable(b, op, spec))
   const count = values.length
   const exit = b.state(JUMP)
-  const afterDefined: number[] = [] // A_i: variable i may follow, after a separator
-  for (let i = 0; i < count; i++) afterDefined.push(b.state(SPLIT))
-  afterDefined.push(exit)
-  for (let i = 0; i < count; i++) {
-    const value = values[i] as Fragment
+  // A_i: a variable before i is defined; variable i may follow, after a separator.
+  const after: number[] = []
+  after[count] = exit
+  for (let i = count - 1; i >= 1; i--) {
     const separator = b.literal(op.separator)
-    b.patch(separator, value.start)
-    b.next[afterDefined[i] as number] = separator.start
-    b.arg[afterDefined[i] as number] = afterDefined[i + 1] as number
-    b.patch(value, afterDefined[i + 1] as number)
+    b.patch(separator, (values[i] as Fragment).start)
+    after[i] = b.state(SPLIT, after[i + 1])
+    b.next[after[i] as number] = separator.start
   }
+  for (const [i, value] of values.entries()) b.patch(value, after[i + 1] as number)
   // D_i: the first defined variable is i or a later one; at least one is.
   let firstDefined = (values[count - 1] as Fragment).start
   for (let i = count - 2; i >= 0; i--) {
@@ -449,8 +448,7 @@ function expression(b: NfaBuilder, { op, vars }: Expression): Fragment {
   }
   const first = b.literal(op.first)
   b.patch(first, firstDefined)
-  const whole = b.optional({ start: first.start, exits: [[exit, 'next']] })
-  return whole
+  return b.optional({ start: first.start, exits: [[exit, 'next']] })
 }
 
 /** What one variable may expand to, after the expression's `first` or separator. */
