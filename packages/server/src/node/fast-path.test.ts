@@ -35,6 +35,16 @@ async function listen(server: FastPathServer): Promise<number> {
   return (server.address() as AddressInfo).port
 }
 
+/** Drops every connection of the test's server and closes it, after each test. */
+function closeAfterEach(current: () => FastPathServer | undefined): void {
+  afterEach(async () => {
+    const server = current()
+    if (!server?.listening) return
+    server.closeAllConnections()
+    await new Promise((resolve) => server.close(resolve))
+  })
+}
+
 const connections = (server: FastPathServer) =>
   new Promise<number>((resolve, reject) =>
     server.getConnections((error, n) => (error ? reject(error) : resolve(n))),
@@ -63,10 +73,7 @@ leakSuite('node fast path', 10_000, (options) => {
 
 describe('node fast path: everything else is the app’s', () => {
   let server: FastPathServer | undefined
-  afterEach(async () => {
-    server?.closeAllConnections()
-    await new Promise((resolve) => server?.close(resolve))
-  })
+  closeAfterEach(() => server)
 
   it('hands other paths to node:http untouched, keep-alive and request bodies included', async () => {
     server = appWithFastPath(new SseEndpoint())
@@ -137,12 +144,7 @@ describe('node fast path: everything else is the app’s', () => {
 
 describe('node fast path: every socket state has a timeout (issue 10, finding 3)', () => {
   let server: FastPathServer | undefined
-  afterEach(async () => {
-    if (!server) return
-    server.closeAllConnections()
-    await new Promise((resolve) => server?.close(resolve))
-    server = undefined
-  })
+  closeAfterEach(() => server)
   // Small timeouts set on the app the way node:http apps set them; node checks every 25 ms.
   const app = { headersTimeout: 300, requestTimeout: 600, connectionsCheckingInterval: 25 }
 
@@ -224,18 +226,12 @@ describe('node fast path: every socket state has a timeout (issue 10, finding 3)
     const closed = new Promise((resolve) => socket.once('close', resolve))
     await new Promise((resolve) => server?.close(resolve))
     await closed
-    server = undefined
   })
 })
 
 describe('node fast path: answered connections are released (issue 10, finding 4)', () => {
   let server: FastPathServer | undefined
-  afterEach(async () => {
-    if (!server) return
-    server.closeAllConnections()
-    await new Promise((resolve) => server?.close(resolve))
-    server = undefined
-  })
+  closeAfterEach(() => server)
 
   /**
    * Opens `count` connections whose clients keep their half open after the server ends its
@@ -289,10 +285,7 @@ describe('node fast path: answered connections are released (issue 10, finding 4
 
 describe('node fast path: the path as sent, in origin-form (issue 10, finding 6)', () => {
   let server: FastPathServer | undefined
-  afterEach(async () => {
-    server?.closeAllConnections()
-    await new Promise((resolve) => server?.close(resolve))
-  })
+  closeAfterEach(() => server)
 
   it.each([
     ['a protocol-relative target', '//evil/events'],

@@ -88,7 +88,8 @@ const VERSION_PREFIX = 'HTTP/1.'
  * Reads one request head from chunks as they arrive, byte by byte, once each (work linear in
  * the head's length; the bytes are kept in a buffer that doubles). A byte that cannot belong to
  * a stream head ends the reading at once, so a malformed head (bare LF, bare CR, NUL) goes to
- * node:http without waiting for more.
+ * node:http without waiting for more. RFC 9112 §2.2: lines end in CRLF; a recipient MAY take a
+ * bare LF as a line end, node:http refuses it (400): no state here takes LF but after a CR.
  */
 export class HeadReader {
   #buffer: Buffer | undefined
@@ -144,6 +145,7 @@ export class HeadReader {
           if (this.#matched < VERSION_PREFIX.length) {
             if (c !== VERSION_PREFIX.charCodeAt(this.#matched++)) return NOT_OURS
           } else if (this.#matched === VERSION_PREFIX.length && (c === 0x30 || c === 0x31)) {
+            // "0" or "1"
             this.#http11 = c === 0x31
             this.#matched++
           } else if (c === CR && this.#matched > VERSION_PREFIX.length) {
@@ -176,8 +178,6 @@ export class HeadReader {
           if (c !== LF || i >= this.limits.maxBytes) return NOT_OURS
           return this.#complete(buffer)
       }
-      // RFC 9112 §2.2: lines end in CRLF. node:http refuses a bare LF (a recipient MAY take
-      // it as a line end): no state above accepts LF but after a CR, so it goes to node.
     }
     return this.#length > this.limits.maxBytes ? NOT_OURS : INCOMPLETE
   }
