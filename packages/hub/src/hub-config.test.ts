@@ -204,8 +204,9 @@ describe('limits and flags', () => {
           timeout: 20_000,
         },
       )
+    // Bad usage exits 2 (docs/cli.md, exit codes).
     await expect(run('--port', 'eighty')).rejects.toMatchObject({
-      code: 1,
+      code: 2,
       stderr: expect.stringContaining('port'),
     })
     await expect(run('--port', '0')).rejects.toMatchObject({
@@ -219,9 +220,9 @@ describe('limits and flags', () => {
       stderr: expect.stringContaining('not available yet'),
     })
     await expect(run('--jwt-algorithm', 'none', '--jwt-key', 'k')).rejects.toMatchObject({
-      code: 1,
+      code: 2,
     })
-  })
+  }, 90_000) // four CLI processes one after another: a safety net for a busy machine
 })
 
 describe('keys', () => {

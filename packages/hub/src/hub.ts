@@ -3,6 +3,7 @@ import { refuse, SseEndpoint, type SseRequest, type SseStream } from '@sprinkler
 import { createVerifier, type Verify } from './auth.js'
 import { Cors } from './cors.js'
 import { HubError } from './errors.js'
+import { closeAt } from './expiry.js'
 import { FanOut, type Subscriber } from './fan-out.js'
 import { ConnectionLimiter, DEFAULT_LIMITS, type HubLimits } from './limits.js'
 import { MemoryTransport } from './memory-transport.js'
@@ -267,20 +268,4 @@ export async function createHub(options: HubOptions = {}): Promise<Hub> {
     ...(publisher && { publisher }),
     ...(subscriber && { subscriber }),
   })
-}
-
-// setTimeout holds at most ~24.8 days; longer tokens re-arm until their time comes.
-const MAX_TIMEOUT = 2 ** 31 - 1
-
-function closeAt(stream: SseStream, atMs: number): void {
-  const delay = atMs - Date.now()
-  if (delay <= 0) {
-    stream.close()
-    return
-  }
-  const timer = setTimeout(
-    () => (delay > MAX_TIMEOUT ? closeAt(stream, atMs) : stream.close()),
-    Math.min(delay, MAX_TIMEOUT),
-  )
-  stream.onClose(() => clearTimeout(timer))
 }
