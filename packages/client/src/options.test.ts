@@ -8,7 +8,12 @@ import { observedFetch, recordingFetch } from '../test/fetchers.js'
 import { record } from '../test/record.js'
 import { sse, startServer, type TestServer } from '../test/server.js'
 import { settle, trackSources } from '../test/sources.js'
-import { EventSource, type EventSourceInit, MAX_RECONNECT_DELAY_MS } from './index.js'
+import {
+  EventSource,
+  type EventSourceInit,
+  MAX_RECONNECT_DELAY_MS,
+  type RetryOptions,
+} from './index.js'
 
 let server: TestServer
 const sources = trackSources((path) => server.url(path))
@@ -31,6 +36,13 @@ function endEveryStream(path: string) {
     sse(res)
     res.end(`retry: 0\nid: ${n}\ndata: ${n}\n\n`)
   })
+}
+
+/** Fake timers and a source on `/events` with `retry`: its events, and the fetches it makes. */
+function retryingSource(retry: RetryOptions) {
+  fakeTime()
+  const calls = recordingFetch()
+  return { events: record(connect('/events', { fetch: calls.fetch, retry })), calls }
 }
 
 /**
@@ -298,14 +310,12 @@ describe('retry', () => {
 
   it('[NON-SPEC] backoff gaps grow by factor and are capped at maxDelayMs', async () => {
     unavailable('/events')
-    fakeTime()
-    const calls = recordingFetch()
-    const events = record(
-      connect('/events', {
-        fetch: calls.fetch,
-        retry: { initialDelayMs: 100, factor: 2, maxDelayMs: 500, jitter: 0 },
-      }),
-    )
+    const { events, calls } = retryingSource({
+      initialDelayMs: 100,
+      factor: 2,
+      maxDelayMs: 500,
+      jitter: 0,
+    })
     expect(await reconnectionGaps(events, calls.calls, 5)).toEqual([100, 200, 400, 500, 500])
     expect(events.log.slice(0, 5).map((e) => [e.code, e.status, e.readyState])).toEqual(
       Array(5).fill(['ERR_SSE_STATUS', 503, EventSource.CONNECTING]),
@@ -380,14 +390,7 @@ describe('retry', () => {
         res.end('data: b\n\n')
       } else res.writeHead(500).end()
     })
-    fakeTime()
-    const calls = recordingFetch()
-    const events = record(
-      connect('/events', {
-        fetch: calls.fetch,
-        retry: { initialDelayMs: 100, factor: 2, jitter: 0 },
-      }),
-    )
+    const { events, calls } = retryingSource({ initialDelayMs: 100, factor: 2, jitter: 0 })
     // end of stream (k=1), 500 (k=2), 500 (k=3), open + end (k=1), 500 (k=2)
     expect(await reconnectionGaps(events, calls.calls, 5)).toEqual([250, 500, 1000, 250, 500])
   })
@@ -461,14 +464,11 @@ describe('retry', () => {
 
   it('[NON-SPEC] an option given as undefined takes its default', async () => {
     unavailable('/events')
-    fakeTime()
-    const calls = recordingFetch()
-    const events = record(
-      connect('/events', {
-        fetch: calls.fetch,
-        retry: { initialDelayMs: undefined, maxDelayMs: undefined, jitter: 0 },
-      }),
-    )
+    const { events, calls } = retryingSource({
+      initialDelayMs: undefined,
+      maxDelayMs: undefined,
+      jitter: 0,
+    })
     expect(await reconnectionGaps(events, calls.calls, 2)).toEqual([1000, 2000])
   })
 })
@@ -515,15 +515,13 @@ describe('reconnection delays are clamped to MAX_RECONNECT_DELAY_MS (24 h)', () 
         res.writeHead(429, { 'retry-after': weeks.toUTCString() }).end()
       } else res.writeHead(500).end()
     })
-    fakeTime()
-    const calls = recordingFetch()
-    const events = record(
-      connect('/events', {
-        fetch: calls.fetch,
-        // Backoff that would grow past every limit: 10^12 ms at once, then more.
-        retry: { initialDelayMs: 1e12, maxDelayMs: 1e15, factor: 10, jitter: 0.5 },
-      }),
-    )
+    // Backoff that would grow past every limit: 10^12 ms at once, then more.
+    const { events, calls } = retryingSource({
+      initialDelayMs: 1e12,
+      maxDelayMs: 1e15,
+      factor: 10,
+      jitter: 0.5,
+    })
     vi.spyOn(Math, 'random').mockReturnValue(0.999_999)
     for (let n = 1; n <= 4; n++) await reconnectsAfterClamp(events, calls.calls, n)
   })

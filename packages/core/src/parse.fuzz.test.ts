@@ -159,7 +159,10 @@ async function parseByteChunks(
       controller.close()
     },
   })
-  for await (const event of source.pipeThrough(parser)) out.events.push(event)
+  const reader = source.pipeThrough(parser).getReader()
+  for (let read = await reader.read(); !read.done; read = await reader.read()) {
+    out.events.push(read.value)
+  }
   out.lastEventId = out.events.at(-1)?.lastEventId ?? ''
   return out
 }

@@ -16,6 +16,7 @@ export type { HubLimits } from './limits.js'
 export { MemoryTransport } from './memory-transport.js'
 export type { AnonymousRule, HubOptions } from './options.js'
 export { HUB_PATH, SUBSCRIPTIONS_PATH } from './paths.js'
+export { redactUrl } from './redact-url.js'
 export type { HubResponse } from './response.js'
 export { type HubRoute, type MetricsSource, resolveRoute } from './routes.js'
 export { subscriptionDocument } from './subscriptions-api.js'
@@ -27,5 +28,10 @@ export {
   matchesAny,
   type TopicSelector,
 } from './topics.js'
-export type { HistoryResult, HubTransport, SubscriptionRecord } from './transport.js'
+export type {
+  HistoryResult,
+  HubTransport,
+  SubscriptionRecord,
+  TransportHealth,
+} from './transport.js'
 export { createUpdate, frameOf, parsePublishForm, type Update, type UpdateInput } from './update.js'

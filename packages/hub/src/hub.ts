@@ -13,7 +13,7 @@ import { replay } from './replay.js'
 import { errorResponse, type HubResponse } from './response.js'
 import { authorizeSubscriber, type HubPrincipal } from './subscriber-auth.js'
 import { readSubscriptions, subscriptionDocument } from './subscriptions-api.js'
-import type { HubTransport, SubscriptionRecord } from './transport.js'
+import type { HubTransport, SubscriptionRecord, TransportHealth } from './transport.js'
 import { createUpdate, type Update, type UpdateInput, type UpdateLimits } from './update.js'
 
 export interface HubStats {
@@ -21,6 +21,8 @@ export interface HubStats {
   deliveries: number
   replays: number
   authFailures: number
+  /** Publishes refused because the transport's backend (Redis) was unreachable. */
+  transportFailures: number
 }
 
 /**
@@ -36,7 +38,13 @@ export class Hub extends EventTarget {
   readonly endpoint: SseEndpoint
   readonly transport: HubTransport
   readonly limits: HubLimits
-  readonly stats: HubStats = { publishes: 0, deliveries: 0, replays: 0, authFailures: 0 }
+  readonly stats: HubStats = {
+    publishes: 0,
+    deliveries: 0,
+    replays: 0,
+    authFailures: 0,
+    transportFailures: 0,
+  }
   readonly #options: HubOptions
   readonly #verifyPublisher: Verify | undefined
   readonly #verifySubscriber: Verify | undefined
@@ -79,11 +87,15 @@ export class Hub extends EventTarget {
     return this.#fanOut.selectorCount
   }
 
+  /** Whether the transport reaches its backend; `/healthz` answers 503 `degraded` when not. */
+  get health(): TransportHealth {
+    return this.transport.health?.() ?? { ok: true }
+  }
+
   /** Publishes an update with no authorization check (the hub's own code, demos, tests). */
   async publish(input: UpdateInput): Promise<Update> {
     const update = createUpdate(input, this.#updateLimits())
-    await this.transport.publish(update)
-    this.stats.publishes++
+    await this.#store(update)
     return update
   }
 
@@ -104,8 +116,7 @@ export class Hub extends EventTarget {
         maxBodyBytes: this.limits.maxBodyBytes,
         updateLimits: this.#updateLimits(),
       })
-      await this.transport.publish(update)
-      this.stats.publishes++
+      await this.#store(update)
       return {
         status: 200,
         headers: { ...cors, 'content-type': 'text/plain; charset=utf-8' },
@@ -154,6 +165,19 @@ export class Hub extends EventTarget {
     this.#stopListening()
     await this.endpoint.close({ timeoutMs: 2000 })
     await this.transport.close()
+  }
+
+  /** Hands an update to the transport; resolves once it is stored (then it is acknowledged). */
+  async #store(update: Update): Promise<void> {
+    try {
+      await this.transport.publish(update)
+    } catch (error) {
+      if (error instanceof HubError && error.code === 'ERR_HUB_TRANSPORT_UNAVAILABLE') {
+        this.stats.transportFailures++
+      }
+      throw error
+    }
+    this.stats.publishes++
   }
 
   async #authorizeSubscriber(request: SseRequest) {
@@ -217,10 +241,17 @@ export class Hub extends EventTarget {
     // spec (Mercure, Subscribers): "If the presented JWS contains an expiration time in the
     // standard exp claim, the connection MUST be closed by the hub at that time."
     if (principal.exp !== undefined) closeAt(stream, principal.exp * 1000)
-    await this.transport.addSubscriptions(records)
+    await this.transport.addSubscriptions(records).catch(() => {})
     if (this.#options.subscriptions) this.#announce(records, true)
     if (principal.lastEventId !== undefined) {
-      await replay(subscriber, principal.lastEventId, this.transport, this.#fanOut)
+      try {
+        await replay(subscriber, principal.lastEventId, this.transport, this.#fanOut)
+      } catch {
+        // History is out of reach (the backend went away since admission): end the stream,
+        // so the client comes back with the same Last-Event-ID instead of a silent gap.
+        stream.close()
+        return
+      }
       this.stats.replays++
     }
   }

@@ -50,10 +50,16 @@ export async function pageResponse(
   page: 'welcome' | 'healthz' | 'metrics',
 ): Promise<HubResponse> {
   if (page === 'healthz') {
+    // Degraded: open streams go on, publishes fail until the transport's backend is back.
+    const health = hub.health
     return {
-      status: 200,
+      status: health.ok ? 200 : 503,
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ status: 'ok', connections: hub.connections }),
+      body: JSON.stringify(
+        health.ok
+          ? { status: 'ok', connections: hub.connections }
+          : { status: 'degraded', reason: health.reason, connections: hub.connections },
+      ),
     }
   }
   if (page === 'metrics') {

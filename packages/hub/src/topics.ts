@@ -20,7 +20,7 @@ const ALL: TopicSelector = { source: '*', matches: () => true }
 /**
  * What the compile cache may hold: selector strings (UTF-16) plus their compiled forms. Selectors
  * come from clients, so the bound is in bytes, not entries: at the limits above one entry
- * is ~25 KB, a typical template ~1 KB.
+ * is ~33 KB, a typical template ~1.5 KB.
  */
 export const SELECTOR_CACHE_BYTES = 4 * 1024 * 1024
 // A Map entry, the selector object and its closure, beyond the key and the compiled form.

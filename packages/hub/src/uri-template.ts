@@ -7,10 +7,12 @@
  * `{+a}{+a}{+a}!` becomes adjacent unbounded groups over the same characters; a topic that
  * fails at its end is then retried in every way of splitting it between the groups,
  * exponential in their number (issue #10, finding 1). A template compiles here to a Thompson
- * NFA whose states each consume one UTF-16 code unit, and matching runs every thread in
- * lockstep over the topic, each state at most once per position: the work is at most
- * O(topic length × states), whatever the template, and a template has O(its length) states,
- * both capped by {@link MAX_SELECTOR_LENGTH} and {@link MAX_TEMPLATE_VARIABLES}.
+ * NFA whose states each consume one UTF-16 code unit, plus each state's ε-closure computed
+ * once; matching runs every thread in lockstep over the topic, each state listed and entered
+ * at most once per position and each closure walked at most once. So one character costs at
+ * most `work` = 2 × states + closure entries, whatever the template: states are O(template
+ * length), closures O(variables²), both capped by {@link MAX_SELECTOR_LENGTH} and
+ * {@link MAX_TEMPLATE_VARIABLES}, and compiling is linear in the template too.
  *
  * What one variable may expand to (RFC 6570 §3.2.1 and Appendix A), `c` being a character of
  * the operator's set (unreserved, plus reserved for `+` and `#`) or a percent-escape:
@@ -26,8 +28,8 @@
  * non-ASCII characters match unescaped (Mercure topics are IRIs, RFC 3987); and each
  * occurrence of a variable is independent (`{x}/{x}` matches `a/b`), since equal values would
  * need back-references, which no linear-time matcher has. The reference hub's matcher
- * (yosida95/uritemplate's generated regexp) is wider: it lets `=` into named values, ignores
- * prefixes and skips separators.
+ * (yosida95/uritemplate's generated regexp) is wider: it ignores variable names and prefixes
+ * and lets `=` into named values.
  * @see https://www.rfc-editor.org/rfc/rfc6570
  */
 
@@ -53,8 +55,11 @@ export interface TemplateMatcher {
   matches(uri: string): boolean
   /** What the compiled form holds in memory, roughly, in bytes (for caches bounded in bytes). */
   readonly bytes: number
-  /** States of its automaton: a match visits at most a small multiple of this per character. */
-  readonly states: number
+  /**
+   * Most steps (see {@link matchMeter}) one character of a topic can cost: the automaton's
+   * states plus its ε-closures, O(template length + variables²).
+   */
+  readonly work: number
 }
 
 /** Throws TemplateLimitError when a template is too long or has too many variables. O(length). */
@@ -93,7 +98,7 @@ export function compileUriTemplate(template: string): TemplateMatcher {
   const nfa = buildNfa(parts)
   return {
     bytes: 2 * (head.length + tail.length) + nfa.bytes,
-    states: nfa.kind.length,
+    work: nfa.work,
     matches(uri) {
       const end = uri.length - tail.length
       if (end < head.length || !uri.startsWith(head) || !uri.endsWith(tail)) return false
@@ -256,7 +261,16 @@ interface Nfa {
   valueSet: Uint8Array
   valueMax: Int32Array
   valueLoop: Int32Array
+  /**
+   * The ε-closure of each state: the consuming states it reaches without consuming (itself
+   * excluded), `closure[closureStart[s]…closureStart[s + 1])`. Computed once, so a match never
+   * walks SPLIT or JUMP states.
+   */
+  closureStart: Int32Array
+  closure: Int32Array
   start: number
+  /** Most steps one character costs: each state listed and entered once, each closure walked once. */
+  work: number
   bytes: number
 }
 
@@ -349,13 +363,50 @@ class NfaBuilder {
     const kind = Uint8Array.from(this.kind)
     const next = Int32Array.from(this.next)
     const arg = Int32Array.from(this.arg)
+    const { closureStart, closure } = closures(kind, next, arg)
     const valueSet = Uint8Array.from(this.valueSet)
     const valueMax = Int32Array.from(this.valueMax)
     const valueLoop = Int32Array.from(this.valueLoop)
-    // Typed-array contents plus ~100 bytes of object overhead for each of the 6 arrays.
-    const bytes = kind.length * 9 + valueSet.length * 9 + 6 * 100
-    return { kind, next, arg, valueSet, valueMax, valueLoop, start, bytes }
+    const work = 2 * kind.length + closure.length
+    // Typed-array contents plus ~100 bytes of object overhead for each of the 8 arrays.
+    const bytes = kind.length * 13 + closure.length * 4 + valueSet.length * 9 + 8 * 100
+    return {
+      ...{ kind, next, arg, valueSet, valueMax, valueLoop, closureStart, closure },
+      ...{ start, work, bytes },
+    }
   }
+}
+
+const consumes = (kind: number) => kind !== SPLIT && kind !== JUMP
+
+/**
+ * Every state's ε-closure. Only SPLIT, JUMP and VLOOP states have ε-edges, a few per variable,
+ * so the closures add O(variables²) entries to the automaton, whatever the template's length.
+ */
+function closures(kind: Uint8Array, next: Int32Array, arg: Int32Array) {
+  const size = kind.length
+  const closureStart = new Int32Array(size + 1)
+  const found: number[] = []
+  const seen = new Int32Array(size).fill(-1)
+  const stack: number[] = []
+  for (let s = 0; s < size; s++) {
+    closureStart[s] = found.length
+    const k = kind[s] as number
+    if (k !== SPLIT && k !== JUMP && k !== VLOOP) continue
+    seen[s] = s
+    stack.push(k === SPLIT ? (arg[s] as number) : -1, next[s] as number)
+    while (stack.length > 0) {
+      const t = stack.pop() as number
+      if (t === -1 || seen[t] === s) continue
+      seen[t] = s
+      const kt = kind[t] as number
+      if (consumes(kt)) found.push(t)
+      if (kt === SPLIT) stack.push(arg[t] as number, next[t] as number)
+      else if (kt === JUMP || kt === VLOOP) stack.push(next[t] as number)
+    }
+  }
+  closureStart[size] = found.length
+  return { closureStart, closure: Int32Array.from(found) }
 }
 
 function buildNfa(parts: readonly Part[]): Nfa {
@@ -438,27 +489,6 @@ function variable(b: NfaBuilder, op: Operator, { name, explode, maxLength }: Var
 // ---------------------------------------------------------------------------------------------
 // Running it
 
-/** Lists of (state, count) reused by every match: matching is synchronous and never nested. */
-const scratch = {
-  size: 0,
-  generation: 0,
-  /** `mark[s] === generation`: s is already in the list being built, at `slot[s]`. */
-  mark: new Int32Array(0),
-  slot: new Int32Array(0),
-  states: [new Int32Array(0), new Int32Array(0)],
-  counts: [new Int32Array(0), new Int32Array(0)],
-}
-
-function reserve(size: number): void {
-  if (scratch.size >= size) return
-  scratch.size = size
-  scratch.generation = 0
-  scratch.mark = new Int32Array(size)
-  scratch.slot = new Int32Array(size)
-  scratch.states = [new Int32Array(size), new Int32Array(size)]
-  scratch.counts = [new Int32Array(size), new Int32Array(size)]
-}
-
 const isHex = (c: number) =>
   (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66)
 // An escape's first hex digit 8–B makes a UTF-8 continuation octet (%80–%BF): part of the
@@ -470,101 +500,135 @@ const isHighSurrogate = (c: number) => c >= 0xd800 && c <= 0xdbff
 const isLowSurrogate = (c: number) => c >= 0xdc00 && c <= 0xdfff
 
 /**
- * Runs the automaton over `uri[from, to)`. A value with a prefix `:n` carries a count of the
- * characters it read; of two threads in the same state, the one with the lower count can do
- * all that the other can, so each state keeps the lowest and the set stays one entry per state.
+ * Runs an automaton over `uri[from, to)`, keeping for each position the list of live states,
+ * each at most once. A value with a prefix `:n` carries a count of the characters it read; of
+ * two threads in the same state, the one with the lower count can do all that the other can,
+ * so a state keeps the lowest and the list stays one entry per state. One runner serves every
+ * match: matching is synchronous and never nested.
  */
-function runNfa(nfa: Nfa, uri: string, from: number, to: number): boolean {
-  const { kind, next, arg, valueSet, valueMax, valueLoop } = nfa
-  reserve(kind.length)
-  if (scratch.generation > 0x3fffffff) {
-    scratch.generation = 0
-    scratch.mark.fill(0)
-  }
-  const { mark, slot } = scratch
-  let generation = ++scratch.generation
-  let states = scratch.states[0] as Int32Array
-  let counts = scratch.counts[0] as Int32Array
-  let length = 0
-  let steps = 0
+class NfaRunner {
+  #size = 0
+  #generation = 0
+  /** `mark[s] === generation`: s was entered at this position (if it consumes: at `slot[s]`). */
+  #mark = new Int32Array(0)
+  #slot = new Int32Array(0)
+  #lists = [new Int32Array(0), new Int32Array(0)]
+  #countLists = [new Int32Array(0), new Int32Array(0)]
+  // The list being built, and the automaton being run.
+  #states: Int32Array = new Int32Array(0)
+  #counts: Int32Array = new Int32Array(0)
+  #length = 0
+  #steps = 0
+  #kind: Uint8Array = new Uint8Array(0)
+  #closureStart: Int32Array = new Int32Array(0)
+  #closure: Int32Array = new Int32Array(0)
 
-  // Adds state s (and what it reaches without consuming) to the list being built.
-  const add = (s: number, count: number): void => {
-    steps++
-    if (mark[s] === generation) {
-      const at = slot[s] as number
-      if (count < (counts[at] as number)) counts[at] = count
-      return
-    }
-    mark[s] = generation
-    const k = kind[s] as number
-    if (k === SPLIT) {
-      add(next[s] as number, 0)
-      add(arg[s] as number, 0)
-    } else if (k === JUMP) {
-      add(next[s] as number, 0)
-    } else {
-      slot[s] = length
-      states[length] = s
-      counts[length++] = count
-      if (k === VLOOP) add(next[s] as number, 0)
-    }
-  }
-  // One more character of value v, or no thread when the prefix is full.
-  const grow = (v: number, target: number, count: number) => {
-    if (count < (valueMax[v] as number)) add(target, count + 1)
-  }
-
-  add(nfa.start, 0)
-  for (let i = from; i < to && length > 0; i++) {
-    const c = uri.charCodeAt(i)
-    const current = states
-    const currentCounts = counts
-    const currentLength = length
-    const flip = current === scratch.states[0] ? 1 : 0
-    states = scratch.states[flip] as Int32Array
-    counts = scratch.counts[flip] as Int32Array
-    length = 0
-    generation = ++scratch.generation
-    for (let j = 0; j < currentLength; j++) {
-      steps++
-      const s = current[j] as number
-      const count = currentCounts[j] as number
-      switch (kind[s]) {
-        case CHAR:
-          if (arg[s] === c) add(next[s] as number, 0)
-          break
-        case VSTART:
-        case VLOOP: {
-          const v = arg[s] as number
-          const loop = valueLoop[v] as number
-          if (c < 0x80) {
-            if ((SETS[valueSet[v] as number] as Uint8Array)[c] === 1) grow(v, loop, count)
-            else if (c === PERCENT) add(loop + 1, count)
-          } else if (isHighSurrogate(c)) grow(v, loop + 3, count)
-          else if (c >= 0xa0 && !isLowSurrogate(c)) grow(v, loop, count)
-          break
-        }
-        case VPCT1: {
-          const v = arg[s] as number
-          if (isHex(c)) {
-            if (isContinuation(c)) add(s + 1, count)
-            else grow(v, s + 1, count)
+  run(nfa: Nfa, uri: string, from: number, to: number): boolean {
+    const { kind, next, arg, valueSet, valueMax, valueLoop } = nfa
+    this.#reserve(kind.length)
+    this.#kind = kind
+    this.#closureStart = nfa.closureStart
+    this.#closure = nfa.closure
+    this.#steps = 0
+    this.#begin(0)
+    this.#enter(nfa.start, 0)
+    for (let i = from; i < to && this.#length > 0; i++) {
+      const c = uri.charCodeAt(i)
+      const current = this.#states
+      const currentCounts = this.#counts
+      const currentLength = this.#length
+      this.#begin(current === this.#lists[0] ? 1 : 0)
+      this.#steps += currentLength
+      for (let j = 0; j < currentLength; j++) {
+        const s = current[j] as number
+        const count = currentCounts[j] as number
+        switch (kind[s]) {
+          case CHAR:
+            if (arg[s] === c) this.#enter(next[s] as number, 0)
+            break
+          case VSTART:
+          case VLOOP: {
+            const v = arg[s] as number
+            const loop = valueLoop[v] as number
+            if (c < 0x80) {
+              if ((SETS[valueSet[v] as number] as Uint8Array)[c] === 1) {
+                if (count < (valueMax[v] as number)) this.#enter(loop, count + 1)
+              } else if (c === PERCENT) this.#keep(loop + 1, count)
+            } else if (count >= (valueMax[v] as number) || isLowSurrogate(c) || c < 0xa0) {
+              // a full prefix, half a surrogate pair, or a C1 control
+            } else if (isHighSurrogate(c)) this.#keep(loop + 3, count + 1)
+            else this.#enter(loop, count + 1)
+            break
           }
-          break
+          case VPCT1:
+            if (!isHex(c)) break
+            if (isContinuation(c)) this.#keep(s + 1, count)
+            else if (count < (valueMax[arg[s] as number] as number)) this.#keep(s + 1, count + 1)
+            break
+          case VPCT2:
+            if (isHex(c)) this.#enter(s - 2, count)
+            break
+          case VSURR:
+            if (isLowSurrogate(c)) this.#enter(s - 3, count)
         }
-        case VPCT2:
-          if (isHex(c)) add(s - 2, count)
-          break
-        case VSURR:
-          if (isLowSurrogate(c)) add(s - 3, count)
-          break
       }
     }
+    matchMeter.steps += this.#steps
+    return this.#length > 0 && this.#mark[ACCEPT_STATE] === this.#generation
   }
-  matchMeter.steps += steps
-  return length > 0 && mark[ACCEPT_STATE] === generation
+
+  #reserve(size: number): void {
+    if (this.#size >= size) return
+    this.#size = size
+    this.#generation = 0
+    this.#mark = new Int32Array(size)
+    this.#slot = new Int32Array(size)
+    this.#lists = [new Int32Array(size), new Int32Array(size)]
+    this.#countLists = [new Int32Array(size), new Int32Array(size)]
+  }
+
+  /** Starts an empty list (in buffer `which`) for the next position. */
+  #begin(which: number): void {
+    if (++this.#generation > 0x3fffffff) {
+      this.#mark.fill(0)
+      this.#generation = 1
+    }
+    this.#states = this.#lists[which] as Int32Array
+    this.#counts = this.#countLists[which] as Int32Array
+    this.#length = 0
+  }
+
+  /** Puts consuming state s in the list, or lowers its count there. */
+  #keep(s: number, count: number): void {
+    if (this.#mark[s] === this.#generation) {
+      const at = this.#slot[s] as number
+      if (count < (this.#counts[at] as number)) this.#counts[at] = count
+      return
+    }
+    this.#mark[s] = this.#generation
+    this.#slot[s] = this.#length
+    this.#states[this.#length] = s
+    this.#counts[this.#length++] = count
+  }
+
+  /**
+   * Enters state s, and its closure unless s was entered at this position already (then its
+   * closure was too: a closure holds the closure of every state in it).
+   */
+  #enter(s: number, count: number): void {
+    const fresh = this.#mark[s] !== this.#generation
+    if (consumes(this.#kind[s] as number)) this.#keep(s, count)
+    else this.#mark[s] = this.#generation
+    if (!fresh) return
+    const start = this.#closureStart[s] as number
+    const end = this.#closureStart[s + 1] as number
+    this.#steps += 1 + end - start
+    for (let k = start; k < end; k++) this.#keep(this.#closure[k] as number, 0)
+  }
 }
+
+const runner = new NfaRunner()
+const runNfa = (nfa: Nfa, uri: string, from: number, to: number) => runner.run(nfa, uri, from, to)
 
 // buildNfa creates ACCEPT first.
 const ACCEPT_STATE = 0

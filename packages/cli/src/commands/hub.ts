@@ -4,6 +4,7 @@ import {
   HUB_PATH,
   type HubOptions,
   type JwtAlgorithm,
+  redactUrl,
 } from '@sprinkler/hub'
 import { Command } from 'commander'
 import { pino } from 'pino'
@@ -18,8 +19,15 @@ import {
   parsePositiveInt,
   readKey,
 } from '../options.js'
+import {
+  addTransportOptions,
+  checkTransport,
+  logTransportHealth,
+  openTransport,
+  type TransportFlags,
+} from '../transport.js'
 
-interface HubFlags {
+interface HubFlags extends TransportFlags {
   port: number
   host: string
   jwtKey?: string
@@ -33,7 +41,6 @@ interface HubFlags {
   historySize: number
   historyMaxAge?: number
   subscriptions?: boolean
-  transport: string
   cert?: string
   key?: string
   maxBody?: number
@@ -45,9 +52,11 @@ interface HubFlags {
 
 export function hubCommand(): Command {
   return addTlsOptions(
-    addListenOptions(
-      new Command('hub').description(
-        'Run a Mercure hub: publishers POST updates, subscribers read Server-Sent Events.',
+    addTransportOptions(
+      addListenOptions(
+        new Command('hub').description(
+          'Run a Mercure hub: publishers POST updates, subscribers read Server-Sent Events.',
+        ),
       ),
     )
       .addOption(
@@ -112,11 +121,6 @@ export function hubCommand(): Command {
         ),
       )
       .addOption(
-        envOption('--transport <url>', 'memory, or redis://… (scale-out)', 'TRANSPORT').default(
-          'memory',
-        ),
-      )
-      .addOption(
         envOption(
           '--max-body <bytes>',
           'largest publish body (413 past it; default 1 MiB)',
@@ -160,7 +164,9 @@ Exit codes: 0 stopped (Ctrl-C, SIGTERM), 1 could not listen (port in use, addres
   ).action(async (flags: HubFlags, command: Command) => {
     const logger = pino({ name: 'sprinkler-hub' }, pino.destination(2))
     const options = hubOptions(flags, command)
-    const hub = await createHub(options)
+    const transport = await openTransport(flags, options.history ?? {}, command)
+    const hub = await createHub({ ...options, ...(transport && { transport }) })
+    const stopHealthLog = logTransportHealth(hub, logger)
     const routes = createHubRoutes(hub)
     const { server, url } = await listen(
       routesListener(routes, logger),
@@ -178,11 +184,17 @@ Exit codes: 0 stopped (Ctrl-C, SIGTERM), 1 could not listen (port in use, addres
       logger.warn({ err: (e as CustomEvent).detail }, 'transport failed'),
     )
     logger.info(
-      { url, hub: `${url}/.well-known/mercure`, anonymous: !!options.anonymous },
+      {
+        url,
+        hub: `${url}/.well-known/mercure`,
+        anonymous: !!options.anonymous,
+        transport: flags.transport === 'memory' ? 'memory' : redactUrl(flags.transport),
+      },
       'hub started',
     )
     onShutdown(async () => {
       logger.info('shutting down')
+      stopHealthLog()
       await hub.close()
       // Idle keep-alive connections would hold close() open.
       if ('closeAllConnections' in server) server.closeAllConnections()
@@ -192,12 +204,7 @@ Exit codes: 0 stopped (Ctrl-C, SIGTERM), 1 could not listen (port in use, addres
 }
 
 function hubOptions(flags: HubFlags, command: Command): HubOptions {
-  if (flags.transport !== 'memory') {
-    command.error(
-      `error: --transport ${flags.transport} is not available yet; only "memory" is (Redis scale-out is a separate feature).`,
-      { exitCode: 2 },
-    )
-  }
+  checkTransport(flags, command)
   if (
     !flags.jwtKey &&
     !flags.publisherJwtKey &&

@@ -14,8 +14,15 @@ import {
 } from '../options.js'
 import { createDemoApp } from '../serve/app.js'
 import { isPublicSelector } from '../serve/topics.js'
+import {
+  addTransportOptions,
+  checkTransport,
+  logTransportHealth,
+  openTransport,
+  type TransportFlags,
+} from '../transport.js'
 
-interface ServeFlags {
+interface ServeFlags extends TransportFlags {
   port: number
   host: string
   jwtKey?: string
@@ -28,9 +35,11 @@ const DEV_TOKEN_LIFETIME_S = 24 * 3600
 
 export function serveCommand(): Command {
   return addTlsOptions(
-    addListenOptions(
-      new Command('serve').description(
-        'Run the Sprinkler server: an in-memory hub at /.well-known/mercure and live demos (what `npm start` runs).',
+    addTransportOptions(
+      addListenOptions(
+        new Command('serve').description(
+          'Run the Sprinkler server: a hub at /.well-known/mercure (in memory unless --transport) and live demos (what `npm start` runs).',
+        ),
       ),
     )
       .addOption(
@@ -54,6 +63,7 @@ Exit codes: 0 stopped (Ctrl-C, SIGTERM), 1 could not listen (port in use, addres
     if ((flags.cert === undefined) !== (flags.key === undefined)) {
       command.error('error: --cert and --key go together.', { exitCode: 2 })
     }
+    checkTransport(flags, command)
     const loopback = isLoopback(flags.host)
     const development = flags.jwtKey === undefined
     if (development && !loopback) {
@@ -65,7 +75,10 @@ Exit codes: 0 stopped (Ctrl-C, SIGTERM), 1 could not listen (port in use, addres
     const jwtKey =
       flags.jwtKey === undefined ? randomBytes(32).toString('base64url') : readKey(flags.jwtKey)
     const logger = pino({ name: 'sprinkler-serve' }, pino.destination(2))
+    // Two demo servers on one Redis share their hub: a publish on one reaches the other's pages.
+    const transport = await openTransport(flags, { maxEvents: 1000 }, command)
     const hub = await createHub({
+      ...(transport && { transport }),
       jwtKey,
       // Demo pages need no login: anonymous subscribers may read the public /demo/ topics.
       anonymous: {
@@ -76,6 +89,7 @@ Exit codes: 0 stopped (Ctrl-C, SIGTERM), 1 could not listen (port in use, addres
       // Tokens travel in the cookie or the Authorization header, never in URLs.
       allowQueryToken: false,
     })
+    const stopHealthLog = logTransportHealth(hub, logger)
     const secure = flags.cert !== undefined
     const app = await createDemoApp({ hub, jwtKey, secure, interactive: loopback })
     const hubRoutes = createHubRoutes(hub)
@@ -103,6 +117,7 @@ Exit codes: 0 stopped (Ctrl-C, SIGTERM), 1 could not listen (port in use, addres
     onShutdown(async () => {
       logger.info('shutting down')
       app.close()
+      stopHealthLog()
       await hub.close()
       // Idle keep-alive connections would hold close() open.
       if ('closeAllConnections' in server) server.closeAllConnections()

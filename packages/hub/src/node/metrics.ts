@@ -66,6 +66,16 @@ export function createHubMetrics(hub: Hub): Registry {
     'Requests refused with 401.',
     () => stats.authFailures,
   )
+  gauge(
+    'sprinkler_hub_transport_up',
+    '1 when the transport reaches its backend (always for memory), 0 while Redis is unreachable.',
+    () => (hub.health.ok ? 1 : 0),
+  )
+  counter(
+    'sprinkler_hub_transport_failures_total',
+    'Publishes refused with 503 because Redis was unreachable.',
+    () => stats.transportFailures,
+  )
   counter(
     'sprinkler_hub_refused_total',
     'Subscribe requests refused (any 4xx/5xx).',
