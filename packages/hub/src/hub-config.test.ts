@@ -201,7 +201,7 @@ describe('limits and flags', () => {
         process.execPath,
         ['--conditions=sprinkler-source', '--import', 'tsx', bin, 'hub', ...args],
         {
-          timeout: 20_000,
+          timeout: 60_000,
         },
       )
     // Bad usage exits 2 (docs/cli.md, exit codes).
@@ -222,7 +222,7 @@ describe('limits and flags', () => {
     await expect(run('--jwt-algorithm', 'none', '--jwt-key', 'k')).rejects.toMatchObject({
       code: 2,
     })
-  }, 90_000) // four CLI processes one after another: a safety net for a busy machine
+  }, 240_000) // four CLI processes one after another: a safety net for a busy machine
 })
 
 describe('keys', () => {

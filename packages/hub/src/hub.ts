@@ -241,7 +241,12 @@ export class Hub extends EventTarget {
     // spec (Mercure, Subscribers): "If the presented JWS contains an expiration time in the
     // standard exp claim, the connection MUST be closed by the hub at that time."
     if (principal.exp !== undefined) closeAt(stream, principal.exp * 1000)
-    await this.transport.addSubscriptions(records).catch(() => {})
+    // Presence is best effort: the stream goes on without it, and the failure is reported.
+    await this.transport
+      .addSubscriptions(records)
+      .catch((cause: unknown) =>
+        this.#report('The transport failed to record a subscriber’s subscriptions.', cause),
+      )
     if (this.#options.subscriptions) this.#announce(records, true)
     if (principal.lastEventId !== undefined) {
       try {
