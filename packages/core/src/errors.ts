@@ -65,7 +65,7 @@ export const errorCodes = {
   ERR_HUB_INVALID_TARGET:
     'The request target is not a plain origin-form path: it starts with `//`, has a backslash, a `.` or `..` segment, or a malformed percent-escape (HTTP 400).',
   ERR_HUB_TRANSPORT_FAILED:
-    'The hub’s transport failed where no request waits for the answer (removing a closed subscriber’s subscriptions, publishing a subscription event); reported as the hub’s `error` event.',
+    'The hub’s transport failed where no request waits for the answer (recording or removing a subscriber’s subscriptions, publishing a subscription event); reported as the hub’s `error` event.',
   ERR_HUB_TRANSPORT_UNAVAILABLE:
     'The hub cannot reach Redis (its transport): a publish, a replay or the subscriptions API got no answer in time or found the connection down (HTTP 503); the hub reconnects with backoff and `/healthz` says `degraded` meanwhile.',
   ERR_SERVE_CROSS_SITE:

@@ -201,8 +201,11 @@ describe('publish ids stay resumable', () => {
 })
 
 describe('transport failures', () => {
-  it('reports a failing removeSubscriptions as the hub’s error event, never an unhandled rejection', async () => {
+  it('reports failing presence updates as the hub’s error events, never an unhandled rejection', async () => {
     class FailingTransport extends MemoryTransport {
+      override async addSubscriptions(_: readonly SubscriptionRecord[]): Promise<void> {
+        throw new Error('transport down')
+      }
       override async removeSubscriptions(_: readonly SubscriptionRecord[]): Promise<void> {
         throw new Error('transport down')
       }
@@ -215,11 +218,16 @@ describe('transport failures', () => {
       const errors: unknown[] = []
       embedded.hub.addEventListener('error', (e) => errors.push((e as CustomEvent).detail))
       const s = await open(subscribeUrl(embedded.url, [`${EX}/t`]))
-      await until(() => embedded?.hub.connections === 1, 'the subscriber')
+      await until(() => errors.length === 1, 'the error event of the add')
+      // The stream goes on without presence.
+      await embedded.hub.publish({ topics: [`${EX}/t`], data: 'still delivered' })
+      expect((await s.waitForEvents(1)).map((e) => e.data)).toEqual(['still delivered'])
       s.close()
-      await until(() => errors.length === 1, 'the error event')
-      expect(errors[0]).toMatchObject({ code: 'ERR_HUB_TRANSPORT_FAILED' })
-      expect((errors[0] as Error).cause).toMatchObject({ message: 'transport down' })
+      await until(() => errors.length === 2, 'the error event of the removal')
+      for (const error of errors) {
+        expect(error).toMatchObject({ code: 'ERR_HUB_TRANSPORT_FAILED' })
+        expect((error as Error).cause).toMatchObject({ message: 'transport down' })
+      }
       // Unhandled rejections are reported after the microtask queue drains.
       await new Promise((resolve) => setImmediate(resolve))
       await new Promise((resolve) => setTimeout(resolve, 10))

@@ -201,11 +201,12 @@ describe('limits and flags', () => {
         process.execPath,
         ['--conditions=sprinkler-source', '--import', 'tsx', bin, 'hub', ...args],
         {
-          timeout: 20_000,
+          timeout: 60_000,
         },
       )
+    // Bad usage exits 2 (docs/cli.md, exit codes).
     await expect(run('--port', 'eighty')).rejects.toMatchObject({
-      code: 1,
+      code: 2,
       stderr: expect.stringContaining('port'),
     })
     await expect(run('--port', '0')).rejects.toMatchObject({
@@ -219,9 +220,9 @@ describe('limits and flags', () => {
       stderr: expect.stringContaining('--transport must be "memory" or a redis://'),
     })
     await expect(run('--jwt-algorithm', 'none', '--jwt-key', 'k')).rejects.toMatchObject({
-      code: 1,
+      code: 2,
     })
-  })
+  }, 240_000) // four CLI processes one after another: a safety net for a busy machine
 })
 
 describe('keys', () => {

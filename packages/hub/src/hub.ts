@@ -3,6 +3,7 @@ import { refuse, SseEndpoint, type SseRequest, type SseStream } from '@sprinkler
 import { createVerifier, type Verify } from './auth.js'
 import { Cors } from './cors.js'
 import { HubError } from './errors.js'
+import { closeAt } from './expiry.js'
 import { FanOut, type Subscriber } from './fan-out.js'
 import { ConnectionLimiter, DEFAULT_LIMITS, type HubLimits } from './limits.js'
 import { MemoryTransport } from './memory-transport.js'
@@ -240,7 +241,12 @@ export class Hub extends EventTarget {
     // spec (Mercure, Subscribers): "If the presented JWS contains an expiration time in the
     // standard exp claim, the connection MUST be closed by the hub at that time."
     if (principal.exp !== undefined) closeAt(stream, principal.exp * 1000)
-    await this.transport.addSubscriptions(records).catch(() => {})
+    // Presence is best effort: the stream goes on without it, and the failure is reported.
+    await this.transport
+      .addSubscriptions(records)
+      .catch((cause: unknown) =>
+        this.#report('The transport failed to record a subscriber’s subscriptions.', cause),
+      )
     if (this.#options.subscriptions) this.#announce(records, true)
     if (principal.lastEventId !== undefined) {
       try {
@@ -298,20 +304,4 @@ export async function createHub(options: HubOptions = {}): Promise<Hub> {
     ...(publisher && { publisher }),
     ...(subscriber && { subscriber }),
   })
-}
-
-// setTimeout holds at most ~24.8 days; longer tokens re-arm until their time comes.
-const MAX_TIMEOUT = 2 ** 31 - 1
-
-function closeAt(stream: SseStream, atMs: number): void {
-  const delay = atMs - Date.now()
-  if (delay <= 0) {
-    stream.close()
-    return
-  }
-  const timer = setTimeout(
-    () => (delay > MAX_TIMEOUT ? closeAt(stream, atMs) : stream.close()),
-    Math.min(delay, MAX_TIMEOUT),
-  )
-  stream.onClose(() => clearTimeout(timer))
 }

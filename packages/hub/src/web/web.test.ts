@@ -65,4 +65,19 @@ it('answers errors and unknown paths as the node mount does', async () => {
     },
   ])
   expect((await (await fetch(`${origin}/healthz`)).json()).status).toBe('ok')
+  // No prom-client on this mount: /metrics only from a source the app passes.
+  expect((await fetch(`${origin}/metrics`)).status).toBe(404)
+  const odd = await fetch(`${origin}//evil/.well-known/mercure/subscriptions`)
+  expect([odd.status, (await odd.json()).error.code]).toEqual([400, 'ERR_HUB_INVALID_TARGET'])
+})
+
+it('serves /metrics from the source the app passes', async () => {
+  const handler = createHubFetchHandler(hub, {
+    metrics: {
+      contentType: 'text/plain',
+      metrics: async () => `hub_connections ${hub.connections}\n`,
+    },
+  })
+  const res = await handler(new Request('http://hub.test/metrics'))
+  expect([res.status, await res.text()]).toEqual([200, `hub_connections ${hub.connections}\n`])
 })
