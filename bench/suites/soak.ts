@@ -212,16 +212,21 @@ function percentile(sorted: readonly number[], p: number): number {
 const mean = (values: readonly number[]) => values.reduce((a, b) => a + b, 0) / values.length
 
 /**
- * Whether a series levels off: the mean of its last third against the mean of its middle third
- * (the first third is warm-up). Growth within `slack` (a fraction) counts as level.
+ * Whether a series levels off: `summary` (the mean, or the floor for a sawtooth such as the
+ * fds of churning connections) of its last third against that of its middle third (the first
+ * third is warm-up). Growth within `slack` (a fraction, at least `atLeast`) counts as level.
  */
-function levelOff(values: readonly number[], slack: number, floor: number) {
+function levelOff(
+  values: readonly number[],
+  summary: (values: number[]) => number,
+  slack: number,
+  atLeast: number,
+) {
   const third = Math.floor(values.length / 3)
   if (third === 0) return { growth: Number.NaN, level: false }
-  const middle = mean(values.slice(third, 2 * third))
-  const last = mean(values.slice(2 * third))
-  const growth = last - middle
-  return { growth, level: growth <= Math.max(floor, middle * slack) }
+  const middle = summary(values.slice(third, 2 * third))
+  const growth = summary(values.slice(2 * third)) - middle
+  return { growth, level: growth <= Math.max(atLeast, middle * slack) }
 }
 
 export default async function soakSuite({ quick, log }: SuiteContext): Promise<SuiteResult> {
@@ -263,6 +268,7 @@ export default async function soakSuite({ quick, log }: SuiteContext): Promise<S
     }
     await publisher.publish()
     const baseline = await everyoneGot((s) => s.minFrames >= 1, 30_000)
+    const ready = sampleProcess(pid)
     const publishedBefore = publisher.ok
 
     // Churn, publishing and the slowloris crowd, together, for soakMs (within the budget).
@@ -338,14 +344,18 @@ export default async function soakSuite({ quick, log }: SuiteContext): Promise<S
     const soaked = samples.slice(0, -1)
     const rss = levelOff(
       soaked.map((s) => s.rssMB),
+      mean,
       0.1,
       10,
     )
+    // Churning connections come and go every second: a leak raises the lowest count.
     const fds = levelOff(
       soaked.map((s) => s.fds),
+      (values) => Math.min(...values),
       0.02,
       50,
     )
+    const after = samples.at(-1) as Sample
     const rows: Row[] = []
     const step = Math.max(1, Math.round(samples.length / 12))
     for (const [i, s] of samples.entries()) {
@@ -398,12 +408,17 @@ export default async function soakSuite({ quick, log }: SuiteContext): Promise<S
       },
       {
         table: 'Summary',
+        measure: 'open fds: steady subscribers connected → soak over (churn and slowloris gone)',
+        value: `${ready.fds} → ${after.fds}`,
+      },
+      {
+        table: 'Summary',
         measure: 'RSS levels off (last third vs middle third)',
         value: `${rss.level ? 'yes' : 'NO'}: ${round(rss.growth)} MB`,
       },
       {
         table: 'Summary',
-        measure: 'open fds level off (last third vs middle third)',
+        measure: 'open fds level off (lowest of the last third vs the middle third)',
         value: `${fds.level ? 'yes' : 'NO'}: ${round(fds.growth)}`,
       },
     )
@@ -413,7 +428,7 @@ export default async function soakSuite({ quick, log }: SuiteContext): Promise<S
       notes: [
         `${config.subscribers.toLocaleString('en-US')} steady subscribers to one topic, ${config.churnPerSecond} connections opened and as many closed (each after ${config.churnLifetimeMs / 1000} s) per second, ${config.publishesPerSecond} updates of ~100 B POSTed per second with a JWT, and ${config.slowloris} slowloris connections (one byte every ${config.slowByteMs / 1000} s of a head that never ends; a third each to the subscribe path, the publish path and /healthz; each closed one is replaced), for ${round(churnSeconds)} s. The hub is \`sprinkler hub --anonymous\` in its own process; the load generators are two processes using 127.0.0.2–17, the slowloris crowd uses 127.0.0.20–23.`,
         'Lost updates count, for the subscribers connected before the soak and still connected at its end, every update accepted (HTTP 200) during the soak that did not arrive. The publish round trip is the POST’s, from this process, on a machine shared with the load generators.',
-        'RSS and file descriptors level off when the mean of the last third of the samples is within 10% (RSS, at least 10 MB) or 2% (fds, at least 50) of the middle third’s; the first third is warm-up.',
+        'RSS levels off when the mean of the last third of the samples is within 10% (at least 10 MB) of the middle third’s; file descriptors when the lowest count of the last third is within 2% (at least 50) of the middle third’s (churning connections make the count a sawtooth; a leak raises its floor). The first third is warm-up.',
       ],
     }
   } finally {
