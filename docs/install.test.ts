@@ -19,7 +19,7 @@ const cleanEnv = Object.fromEntries(
 )
 
 const npm = (args: string[], cwd: string) =>
-  exec('npm', args, { cwd, env: cleanEnv, timeout: 300_000, maxBuffer: 16 * 1024 * 1024 })
+  exec('npm', args, { cwd, env: cleanEnv, timeout: 600_000, maxBuffer: 16 * 1024 * 1024 })
 
 describe('the packages, packed and installed into an app outside the repository', () => {
   let dir: string
@@ -48,7 +48,7 @@ describe('the packages, packed and installed into an app outside the repository'
     // The tarballs only for @sprinkler/* and sprinkler; third-party packages from the cache
     // or the registry.
     await npm(['install', '--prefer-offline', '--no-audit', '--no-fund', ...packed], app)
-  }, 600_000)
+  }, 1_200_000) // five builds and an install: minutes on a busy machine
 
   afterAll(async () => {
     await Promise.all(
