@@ -2,14 +2,14 @@
 import { mkdirSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, expect, it, vi } from 'vitest'
 import { describeBrowser, launchChromium } from '../../../test-support/browser.js'
 import type { DemoGlobals } from '../src/serve/page-config.js'
 import { type Running, startServer, stopAll } from '../test/sprinkler.js'
 
 const SHOTS = fileURLToPath(new URL('../../../test-output/cli/', import.meta.url))
-/** For the tests that drive several pages: a safety net on a busy machine, not a wait. */
-const SEVERAL_PAGES_MS = 60_000
+// Tests here drive several pages and browser contexts: a safety net on a busy machine.
+vi.setConfig({ testTimeout: 60_000 })
 
 describeBrowser('sprinkler serve demos in Chromium', () => {
   let server: Running
@@ -73,53 +73,45 @@ describeBrowser('sprinkler serve demos in Chromium', () => {
     await shot(page, 'index')
   })
 
-  it(
-    'every page loads with no console error and no failed request (the favicon included)',
-    async () => {
-      const context = await browser.newContext()
-      contexts.push(context)
-      const problems: string[] = []
-      for (const path of ['/', '/badge', '/scores', '/carousel', '/ticker', '/console']) {
-        const page = await context.newPage()
-        page.on('console', (m) => {
-          if (m.type() === 'error') problems.push(`${path}: ${m.text()}`)
-        })
-        page.on('pageerror', (error) => problems.push(`${path}: ${error.message}`))
-        page.on('requestfailed', (r) => problems.push(`${path}: failed ${r.url()}`))
-        page.on('response', (r) => {
-          if (r.status() >= 400) problems.push(`${path}: ${r.status()} ${r.url()}`)
-        })
-        const icon = page.waitForResponse((r) => r.url().endsWith('/assets/favicon.svg'))
-        await page.goto(`${server.url}${path}`)
-        expect((await icon).headers()['content-type']).toBe('image/svg+xml')
-        if (path !== '/') await live(page)
-      }
-      expect(problems).toEqual([])
-    },
-    SEVERAL_PAGES_MS,
-  )
+  it('every page loads with no console error and no failed request (the favicon included)', async () => {
+    const context = await browser.newContext()
+    contexts.push(context)
+    const problems: string[] = []
+    for (const path of ['/', '/badge', '/scores', '/carousel', '/ticker', '/console']) {
+      const page = await context.newPage()
+      page.on('console', (m) => {
+        if (m.type() === 'error') problems.push(`${path}: ${m.text()}`)
+      })
+      page.on('pageerror', (error) => problems.push(`${path}: ${error.message}`))
+      page.on('requestfailed', (r) => problems.push(`${path}: failed ${r.url()}`))
+      page.on('response', (r) => {
+        if (r.status() >= 400) problems.push(`${path}: ${r.status()} ${r.url()}`)
+      })
+      const icon = page.waitForResponse((r) => r.url().endsWith('/assets/favicon.svg'))
+      await page.goto(`${server.url}${path}`)
+      expect((await icon).headers()['content-type']).toBe('image/svg+xml')
+      if (path !== '/') await live(page)
+    }
+    expect(problems).toEqual([])
+  })
 
-  it(
-    "badge: a notification for alice changes alice's badge only",
-    async () => {
-      const [alice, bob] = await Promise.all([badgeFor('alice'), badgeFor('bob')])
-      expect(await alice.textContent('#badge')).toBe('0')
-      await alice.fill('#notify input[name="user"]', 'alice')
-      await alice.click('#notify button:not([type])')
-      await alice.waitForFunction(() => document.getElementById('badge')?.textContent === '1')
-      // Then one for bob. Updates reach each page in publish order, so once bob's page shows
-      // his own, it would already show alice's had it received it.
-      await bob.fill('#notify input[name="user"]', 'bob')
-      await bob.click('#notify button:not([type])')
-      await bob.waitForFunction(() => document.getElementById('badge')?.textContent === '1')
-      expect(await received(bob, 'notification')).toHaveLength(1)
-      expect(await received(alice, 'notification')).toHaveLength(1)
-      expect(await alice.textContent('#badge')).toBe('1')
-      await shot(alice, 'badge-alice')
-      await shot(bob, 'badge-bob')
-    },
-    SEVERAL_PAGES_MS,
-  )
+  it("badge: a notification for alice changes alice's badge only", async () => {
+    const [alice, bob] = await Promise.all([badgeFor('alice'), badgeFor('bob')])
+    expect(await alice.textContent('#badge')).toBe('0')
+    await alice.fill('#notify input[name="user"]', 'alice')
+    await alice.click('#notify button:not([type])')
+    await alice.waitForFunction(() => document.getElementById('badge')?.textContent === '1')
+    // Then one for bob. Updates reach each page in publish order, so once bob's page shows
+    // his own, it would already show alice's had it received it.
+    await bob.fill('#notify input[name="user"]', 'bob')
+    await bob.click('#notify button:not([type])')
+    await bob.waitForFunction(() => document.getElementById('badge')?.textContent === '1')
+    expect(await received(bob, 'notification')).toHaveLength(1)
+    expect(await received(alice, 'notification')).toHaveLength(1)
+    expect(await alice.textContent('#badge')).toBe('1')
+    await shot(alice, 'badge-alice')
+    await shot(bob, 'badge-bob')
+  })
 
   it('scores: the scoreboard updates from JSON updates', async () => {
     const page = await open('/scores')
@@ -172,38 +164,34 @@ describeBrowser('sprinkler serve demos in Chromium', () => {
     await shot(page, 'ticker')
   })
 
-  it(
-    'console: an update published from the console reaches an open page, and says who got it',
-    async () => {
-      const [scores, alice, desk] = await Promise.all([
-        open('/scores'),
-        badgeFor('alice'),
-        open('/console'),
-      ])
-      await Promise.all([live(scores), live(desk)])
-      // A broadcast: every open demo page shows it.
-      await desk.fill('#publish textarea[name="data"]', 'Hello from the test')
-      await desk.click('#publish button')
-      await scores.waitForSelector('.toast:has-text("Hello from the test")')
-      await alice.waitForSelector('.toast:has-text("Hello from the test")')
-      await desk.waitForSelector('#received li:has-text("Hello from the test")')
-      await desk.waitForFunction(() => document.getElementById('result')?.dataset.delivered)
-      const pages = await desk.$$eval('#recipients tbody tr td:nth-child(3)', (tds) =>
-        tds.map((td) => td.textContent),
-      )
-      expect(pages).toEqual(expect.arrayContaining(['/scores', '/badge', '/console']))
-      // A private notification for alice: her page only.
-      const unread = Number(await alice.textContent('#badge'))
-      await desk.selectOption('#preset', 'notify-alice')
-      await desk.click('#publish button')
-      await alice.waitForFunction(
-        (n) => document.getElementById('badge')?.textContent === String(n),
-        unread + 1,
-      )
-      await desk.waitForFunction(() => document.getElementById('result')?.dataset.delivered === '1')
-      expect(await desk.textContent('#recipients tbody')).toContain('alice')
-      await shot(desk, 'console')
-    },
-    SEVERAL_PAGES_MS,
-  )
+  it('console: an update published from the console reaches an open page, and says who got it', async () => {
+    const [scores, alice, desk] = await Promise.all([
+      open('/scores'),
+      badgeFor('alice'),
+      open('/console'),
+    ])
+    await Promise.all([live(scores), live(desk)])
+    // A broadcast: every open demo page shows it.
+    await desk.fill('#publish textarea[name="data"]', 'Hello from the test')
+    await desk.click('#publish button')
+    await scores.waitForSelector('.toast:has-text("Hello from the test")')
+    await alice.waitForSelector('.toast:has-text("Hello from the test")')
+    await desk.waitForSelector('#received li:has-text("Hello from the test")')
+    await desk.waitForFunction(() => document.getElementById('result')?.dataset.delivered)
+    const pages = await desk.$$eval('#recipients tbody tr td:nth-child(3)', (tds) =>
+      tds.map((td) => td.textContent),
+    )
+    expect(pages).toEqual(expect.arrayContaining(['/scores', '/badge', '/console']))
+    // A private notification for alice: her page only.
+    const unread = Number(await alice.textContent('#badge'))
+    await desk.selectOption('#preset', 'notify-alice')
+    await desk.click('#publish button')
+    await alice.waitForFunction(
+      (n) => document.getElementById('badge')?.textContent === String(n),
+      unread + 1,
+    )
+    await desk.waitForFunction(() => document.getElementById('result')?.dataset.delivered === '1')
+    expect(await desk.textContent('#recipients tbody')).toContain('alice')
+    await shot(desk, 'console')
+  })
 })
