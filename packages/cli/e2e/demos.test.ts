@@ -9,7 +9,7 @@ import { type Running, startServer, stopAll } from '../test/sprinkler.js'
 
 const SHOTS = fileURLToPath(new URL('../../../test-output/cli/', import.meta.url))
 // Tests here drive several pages and browser contexts: a safety net on a busy machine.
-vi.setConfig({ testTimeout: 60_000 })
+vi.setConfig({ testTimeout: 120_000 })
 
 describeBrowser('sprinkler serve demos in Chromium', () => {
   let server: Running
