@@ -19,7 +19,7 @@ const cleanEnv = Object.fromEntries(
 )
 
 const npm = (args: string[], cwd: string) =>
-  exec('npm', args, { cwd, env: cleanEnv, timeout: 300_000, maxBuffer: 16 * 1024 * 1024 })
+  exec('npm', args, { cwd, env: cleanEnv, timeout: 600_000, maxBuffer: 16 * 1024 * 1024 })
 
 describe('the packages, packed and installed into an app outside the repository', () => {
   let dir: string
@@ -48,7 +48,7 @@ describe('the packages, packed and installed into an app outside the repository'
     // The tarballs only for @sprinkler/* and sprinkler; third-party packages from the cache
     // or the registry.
     await npm(['install', '--prefer-offline', '--no-audit', '--no-fund', ...packed], app)
-  }, 600_000)
+  }, 1_200_000) // five builds and an install: minutes on a busy machine
 
   afterAll(async () => {
     await Promise.all(
@@ -108,20 +108,8 @@ source.addEventListener('headline', async (event) => {
 
   it('runs the installed `sprinkler serve`: its demo pages, its hub, and `sprinkler publish` to it', async () => {
     const bin = join(app, 'node_modules', '.bin', 'sprinkler')
-    const serve = spawn(bin, ['serve', '--port', '0'], { cwd: app, env: cleanEnv })
-    children.push(serve)
-    let out = ''
-    let err = ''
-    serve.stderr.on('data', (chunk: Buffer) => {
-      err += chunk.toString()
-    })
-    await new Promise<void>((resolve, reject) => {
-      serve.stdout.on('data', (chunk: Buffer) => {
-        out += chunk.toString()
-        if (/export SPRINKLER_TOKEN=\S+\n/.test(out)) resolve()
-      })
-      serve.once('close', (code) => reject(new Error(`sprinkler serve exited (${code}): ${err}`)))
-    })
+    const serve = started(spawn(bin, ['serve', '--port', '0'], { cwd: app, env: cleanEnv }))
+    const out = await serve.waitFor('stdout', /export SPRINKLER_TOKEN=\S+\n/)
     // An installed CLI suggests commands in the form that works in a project (npx).
     expect(out).toContain('  npx sprinkler listen --hub ')
     const url = /^listening on (\S+)/.exec(out)?.[1] as string
@@ -130,27 +118,41 @@ source.addEventListener('headline', async (event) => {
     expect((await fetch(`${url}/assets/scores.js`)).status).toBe(200)
 
     const hub = `${url}/.well-known/mercure`
-    const listen = spawn(bin, ['listen', '--hub', hub, '--count', '1', '/demo/broadcast'], {
-      cwd: app,
-      env: cleanEnv,
-    })
-    children.push(listen)
-    let received = ''
-    listen.stdout.on('data', (chunk: Buffer) => {
-      received += chunk.toString()
-    })
-    await new Promise<void>((resolve) => {
-      listen.stderr.on('data', (chunk: Buffer) => {
-        if (chunk.toString().includes('connected to')) resolve()
-      })
-    })
+    const listen = started(
+      spawn(bin, ['listen', '--hub', hub, '--count', '1', '/demo/broadcast'], {
+        cwd: app,
+        env: cleanEnv,
+      }),
+    )
+    await listen.waitFor('stderr', /^connected to /m)
     await exec(bin, ['publish', '--hub', hub, '--token', token, '/demo/broadcast', 'installed'], {
       cwd: app,
       env: cleanEnv,
-      timeout: 30_000,
+      timeout: 60_000,
     })
-    const code = await new Promise((resolve) => listen.once('close', resolve))
-    expect(code).toBe(0)
-    expect(received).toBe('installed\n')
+    expect(await listen.waitFor('stdout', /installed\n/)).toBe('installed\n')
   }, 180_000)
+
+  /** Keeps a child's output; `waitFor` fails with all of it if the child ends first. */
+  function started(child: ChildProcess) {
+    children.push(child)
+    const out = { stdout: '', stderr: '' }
+    for (const name of ['stdout', 'stderr'] as const) {
+      child[name]?.on('data', (chunk: Buffer) => {
+        out[name] += chunk.toString()
+      })
+    }
+    const waitFor = (name: 'stdout' | 'stderr', pattern: RegExp) =>
+      new Promise<string>((resolve, reject) => {
+        const check = () => {
+          if (pattern.test(out[name])) resolve(out[name])
+        }
+        child[name]?.on('data', check)
+        child.once('close', (code) =>
+          reject(new Error(`exited (${code}) before ${pattern}:\n${out.stdout}\n${out.stderr}`)),
+        )
+        check()
+      })
+    return { waitFor }
+  }
 })

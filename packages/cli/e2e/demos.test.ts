@@ -2,12 +2,14 @@
 import { mkdirSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, expect, it, vi } from 'vitest'
 import { describeBrowser, launchChromium } from '../../../test-support/browser.js'
 import type { DemoGlobals } from '../src/serve/page-config.js'
 import { type Running, startServer, stopAll } from '../test/sprinkler.js'
 
 const SHOTS = fileURLToPath(new URL('../../../test-output/cli/', import.meta.url))
+// Tests here drive several pages and browser contexts: a safety net on a busy machine.
+vi.setConfig({ testTimeout: 120_000 })
 
 describeBrowser('sprinkler serve demos in Chromium', () => {
   let server: Running
@@ -69,6 +71,28 @@ describeBrowser('sprinkler serve demos in Chromium', () => {
     const links = await page.$$eval('.card', (cards) => cards.map((a) => a.getAttribute('href')))
     expect(links).toEqual(['/badge', '/scores', '/carousel', '/ticker', '/console'])
     await shot(page, 'index')
+  })
+
+  it('every page loads with no console error and no failed request (the favicon included)', async () => {
+    const context = await browser.newContext()
+    contexts.push(context)
+    const problems: string[] = []
+    for (const path of ['/', '/badge', '/scores', '/carousel', '/ticker', '/console']) {
+      const page = await context.newPage()
+      page.on('console', (m) => {
+        if (m.type() === 'error') problems.push(`${path}: ${m.text()}`)
+      })
+      page.on('pageerror', (error) => problems.push(`${path}: ${error.message}`))
+      page.on('requestfailed', (r) => problems.push(`${path}: failed ${r.url()}`))
+      page.on('response', (r) => {
+        if (r.status() >= 400) problems.push(`${path}: ${r.status()} ${r.url()}`)
+      })
+      const icon = page.waitForResponse((r) => r.url().endsWith('/assets/favicon.svg'))
+      await page.goto(`${server.url}${path}`)
+      expect((await icon).headers()['content-type']).toBe('image/svg+xml')
+      if (path !== '/') await live(page)
+    }
+    expect(problems).toEqual([])
   })
 
   it("badge: a notification for alice changes alice's badge only", async () => {

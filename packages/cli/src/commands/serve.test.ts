@@ -77,7 +77,7 @@ describe('sprinkler serve', () => {
     })
     expect(stdout.trim().split('.')).toHaveLength(3)
     await keyed.stop()
-  })
+  }, 90_000) // a second server and an npm run: a safety net on a busy machine
 
   it('serves the index page, the demo pages and their scripts', async () => {
     const index = await fetch(server.url)
