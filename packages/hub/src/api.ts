@@ -20,7 +20,14 @@ export { redactUrl } from './redact-url.js'
 export type { HubResponse } from './response.js'
 export { type HubRoute, type MetricsSource, resolveRoute } from './routes.js'
 export { subscriptionDocument } from './subscriptions-api.js'
-export { compileSelector, matchesAny, type TopicSelector } from './topics.js'
+export {
+  checkSelector,
+  compileSelector,
+  MAX_SELECTOR_LENGTH,
+  MAX_TEMPLATE_VARIABLES,
+  matchesAny,
+  type TopicSelector,
+} from './topics.js'
 export type {
   HistoryResult,
   HubTransport,

@@ -1,25 +1,46 @@
 import type { SseRequest } from '@sprinkler/server'
 import type { HubResponse } from './response.js'
 
-/** CORS for the hub's URLs: which browser origins may read its answers. */
+const EXPOSE = 'last-event-id, link'
+
+/**
+ * CORS for the hub's URLs. An origin named in the list may read answers with credentials
+ * (cookies); `*` lets any other origin read them without credentials, so a page from anywhere
+ * can use a token it holds but never the user's cookie.
+ */
 export class Cors {
   constructor(readonly origins: readonly string[]) {}
 
-  /** Whether `origin` is in the list (or the list has `*`). */
-  allows(origin: string): boolean {
-    return this.origins.includes('*') || this.origins.includes(origin)
+  /**
+   * Whether a page from `origin` may act with the user's cookie: only an origin named in the
+   * list; never through `*`, and never `null` (sandboxed frames and files, which any site can
+   * produce).
+   */
+  trustsCredentials(origin: string): boolean {
+    return origin !== 'null' && this.origins.includes(origin)
   }
 
-  /** CORS headers for a request from an allowed origin (credentials allowed). */
+  /** The CORS headers for a request's `Origin` (none when it is not allowed). */
   headers(request: SseRequest): Record<string, string> {
     const origin = request.header('origin')
-    if (origin === null || !this.allows(origin)) return {}
-    return {
-      'access-control-allow-origin': origin,
-      'access-control-allow-credentials': 'true',
-      'access-control-expose-headers': 'last-event-id, link',
-      vary: 'Origin',
+    if (origin === null) return {}
+    if (this.trustsCredentials(origin)) {
+      return {
+        'access-control-allow-origin': origin,
+        'access-control-allow-credentials': 'true',
+        'access-control-expose-headers': EXPOSE,
+        vary: 'Origin',
+      }
     }
+    if (this.origins.includes('*')) {
+      // fetch standard (CORS check): `*` never admits a credentialed response.
+      return {
+        'access-control-allow-origin': '*',
+        'access-control-expose-headers': EXPOSE,
+        vary: 'Origin',
+      }
+    }
+    return {}
   }
 
   /** Answers a CORS preflight. */

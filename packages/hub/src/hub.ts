@@ -1,3 +1,4 @@
+import { SprinklerError } from '@sprinkler/core'
 import { refuse, SseEndpoint, type SseRequest, type SseStream } from '@sprinkler/server'
 import { createVerifier, type Verify } from './auth.js'
 import { Cors } from './cors.js'
@@ -12,7 +13,7 @@ import { errorResponse, type HubResponse } from './response.js'
 import { authorizeSubscriber, type HubPrincipal } from './subscriber-auth.js'
 import { readSubscriptions, subscriptionDocument } from './subscriptions-api.js'
 import type { HubTransport, SubscriptionRecord, TransportHealth } from './transport.js'
-import { createUpdate, type Update, type UpdateInput } from './update.js'
+import { createUpdate, type Update, type UpdateInput, type UpdateLimits } from './update.js'
 
 export interface HubStats {
   publishes: number
@@ -27,8 +28,12 @@ export interface HubStats {
  * A Mercure hub (draft-dunglas-mercure-07, as Mercure 0.x hubs deploy it), independent of the
  * HTTP framework: mount it with `createHubRoutes` (node:http) or `createHubFetchHandler`
  * (web runtimes). Each concern lives in its own module; this class wires them together.
+ *
+ * Events (EventTarget): `error` (detail: a SprinklerError, `ERR_HUB_TRANSPORT_FAILED`, whose
+ * `cause` is what the transport threw) for failures no request is waiting for. The library
+ * never logs; subscriber-stream errors are the `endpoint`'s `error` events.
  */
-export class Hub {
+export class Hub extends EventTarget {
   readonly endpoint: SseEndpoint
   readonly transport: HubTransport
   readonly limits: HubLimits
@@ -48,6 +53,7 @@ export class Hub {
   readonly #stopListening: () => void
 
   constructor(options: HubOptions, verifiers: { publisher?: Verify; subscriber?: Verify }) {
+    super()
     this.#options = options
     this.limits = { ...DEFAULT_LIMITS, ...options.limits }
     this.transport =
@@ -87,7 +93,7 @@ export class Hub {
 
   /** Publishes an update with no authorization check (the hub's own code, demos, tests). */
   async publish(input: UpdateInput): Promise<Update> {
-    const update = createUpdate(input, { maxTopics: this.limits.maxTopics })
+    const update = createUpdate(input, this.#updateLimits())
     await this.#store(update)
     return update
   }
@@ -107,7 +113,7 @@ export class Hub {
         tokens: tokenOptions(this.#options),
         cors: this.#cors,
         maxBodyBytes: this.limits.maxBodyBytes,
-        maxTopics: this.limits.maxTopics,
+        updateLimits: this.#updateLimits(),
       })
       await this.#store(update)
       return {
@@ -182,6 +188,7 @@ export class Hub {
         maxTopics: this.limits.maxTopics,
         limiter: this.#limiter,
         open: () => this.connections,
+        lastEventId: (r) => this.endpoint.lastEventId(r),
         transport: this.transport,
       })
     } catch (error) {
@@ -220,14 +227,25 @@ export class Hub {
     stream.onClose(() => {
       this.#fanOut.remove(subscriber)
       this.#limiter.remove(principal)
-      // Presence is best effort while the backend is away: the transport writes it again.
-      this.transport.removeSubscriptions(records).catch(() => {})
+      this.transport
+        .removeSubscriptions(records)
+        .catch((cause: unknown) =>
+          this.#report(
+            'The transport failed to remove a closed subscriber’s subscriptions.',
+            cause,
+          ),
+        )
       if (this.#options.subscriptions) this.#announce(records, false)
     })
     // spec (Mercure, Subscribers): "If the presented JWS contains an expiration time in the
     // standard exp claim, the connection MUST be closed by the hub at that time."
     if (principal.exp !== undefined) closeAt(stream, principal.exp * 1000)
-    await this.transport.addSubscriptions(records).catch(() => {})
+    // Presence must not cost the stream: the Redis transport writes it again once it can.
+    await this.transport
+      .addSubscriptions(records)
+      .catch((cause: unknown) =>
+        this.#report('The transport failed to record a new subscriber’s subscriptions.', cause),
+      )
     if (this.#options.subscriptions) this.#announce(records, true)
     if (principal.lastEventId !== undefined) {
       try {
@@ -246,10 +264,19 @@ export class Hub {
   #announce(records: readonly SubscriptionRecord[], active: boolean): void {
     for (const record of records) {
       const doc = subscriptionDocument(record, active)
-      void this.publish({ topics: [doc.id], data: JSON.stringify(doc), private: true }).catch(
-        () => {},
+      this.publish({ topics: [doc.id], data: JSON.stringify(doc), private: true }).catch(
+        (cause: unknown) => this.#report('Publishing a subscription event failed.', cause),
       )
     }
+  }
+
+  #report(message: string, cause: unknown): void {
+    const detail = new SprinklerError('ERR_HUB_TRANSPORT_FAILED', message, { cause })
+    this.dispatchEvent(new CustomEvent('error', { detail }))
+  }
+
+  #updateLimits(): UpdateLimits {
+    return { maxTopics: this.limits.maxTopics, maxIdLength: this.endpoint.maxLastEventIdLength }
   }
 
   #errorResponse(error: unknown, cors: Record<string, string>): HubResponse {

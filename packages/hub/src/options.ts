@@ -22,7 +22,10 @@ export interface HubOptions {
   allowQueryToken?: boolean
   /** Default `mercureAuthorization`. */
   cookieName?: string
-  /** Origins allowed by CORS (with credentials); `*` allows any origin. */
+  /**
+   * Origins allowed by CORS: a named origin may use credentials (cookies, also to publish); `*`
+   * lets any other origin read answers without credentials.
+   */
   corsOrigins?: readonly string[]
   /** History for the default in-memory transport. Default 1 000 updates, no age limit. */
   history?: HistoryOptions

@@ -5,14 +5,14 @@ import type { Cors } from './cors.js'
 import { HubError } from './errors.js'
 import type { TokenOptions } from './options.js'
 import { matchesAny } from './topics.js'
-import { parsePublishForm, type Update } from './update.js'
+import { parsePublishForm, type Update, type UpdateLimits } from './update.js'
 
 export interface PublishContext {
   verify: Verify | undefined
   tokens: TokenOptions
   cors: Cors
   maxBodyBytes: number
-  maxTopics: number
+  updateLimits: UpdateLimits
 }
 
 /**
@@ -29,7 +29,7 @@ export async function readPublish(
   if (!found) throw new HubError(401, 'ERR_HUB_UNAUTHORIZED', 'Publishing needs a JWT.')
   // A cookie rides along with cross-site requests: only trusted origins may use it.
   const origin = request.header('origin')
-  if (found.source === 'cookie' && origin !== null && !context.cors.allows(origin)) {
+  if (found.source === 'cookie' && origin !== null && !context.cors.trustsCredentials(origin)) {
     throw new HubError(
       403,
       'ERR_HUB_FORBIDDEN_ORIGIN',
@@ -48,9 +48,7 @@ export async function readPublish(
       'Publish with Content-Type: application/x-www-form-urlencoded.',
     )
   }
-  const update = parsePublishForm(await readBody(context.maxBodyBytes), {
-    maxTopics: context.maxTopics,
-  })
+  const update = parsePublishForm(await readBody(context.maxBodyBytes), context.updateLimits)
   // spec (Mercure, Publishers): "the hub MUST check that every topic of the update to
   // dispatch matches at least one of the topic selectors contained in mercure.publish".
   const allowed = compileClaim(token.mercure.publish)

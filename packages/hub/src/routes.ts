@@ -93,5 +93,9 @@ export function notAllowed(allow: string): HubResponse {
 
 /** A publish body over `maxBytes` (413), as every mount reports it. */
 export function bodyTooLarge(maxBytes: number): HubError {
-  return new HubError(413, 'ERR_HUB_BODY_TOO_LARGE', `The body is larger than ${maxBytes} bytes.`)
+  return new HubError(
+    413,
+    'ERR_HUB_BODY_TOO_LARGE',
+    `The body is larger than ${maxBytes} bytes, the hub's limit (maxBodyBytes; \`sprinkler hub --max-body\`).`,
+  )
 }

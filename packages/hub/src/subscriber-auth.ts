@@ -29,13 +29,16 @@ export interface SubscriberAuthContext {
   limiter: ConnectionLimiter
   /** Subscriber connections open now. */
   open(): number
+  /** The request's Last-Event-ID, as the endpoint reads it (header, then `lastEventID`). */
+  lastEventId(request: SseRequest): string | undefined
   transport: HubTransport
 }
 
 /**
- * Decides whether a subscribe request gets a stream: its selectors, its token (or the
- * anonymous rule), the connection limits, and where a Last-Event-ID resumes. Every refusal
- * is a thrown `HubError`.
+ * Decides whether a subscribe request gets a stream: its token (or the anonymous rule), the
+ * connection limits, its selectors, and where a Last-Event-ID resumes. Every refusal is a
+ * thrown `HubError`. Nothing that costs in proportion to the request (compiling selectors,
+ * reading history) happens before the subscriber is authenticated.
  */
 export async function authorizeSubscriber(
   request: SseRequest,
@@ -56,7 +59,6 @@ export async function authorizeSubscriber(
       `At most ${context.maxTopics} topics per subscription.`,
     )
   }
-  const selectors = topics.map(compileSelector)
   const found = findToken(request, context.tokens)
   let token: VerifiedToken | undefined
   if (found) {
@@ -79,8 +81,8 @@ export async function authorizeSubscriber(
   }
   const ip = request.remoteAddress
   context.limiter.check(context.open(), { ip, token: found?.token })
-  const lastEventId =
-    request.header('last-event-id') ?? request.url.searchParams.get('lastEventID') ?? undefined
+  const selectors = topics.map(compileSelector)
+  const lastEventId = context.lastEventId(request)
   let lastEventIdHeader: string | undefined
   if (lastEventId !== undefined) {
     // spec (Mercure, Reconciliation): the response's Last-Event-ID is "the ID of the event

@@ -4,6 +4,7 @@ import { compileClaim } from './claims.js'
 import { HubError } from './errors.js'
 import type { TokenOptions } from './options.js'
 import { SUBSCRIPTIONS_PATH } from './paths.js'
+import { decodeSegment } from './target.js'
 import { matchesAny } from './topics.js'
 import type { HubTransport, SubscriptionRecord } from './transport.js'
 
@@ -37,7 +38,7 @@ export async function readSubscriptions(
     .slice(SUBSCRIPTIONS_PATH.length)
     .split('/')
     .filter((s) => s !== '')
-    .map(decodeURIComponent)
+    .map(decodeSegment)
   if (rest.length > 0) throw new HubError(404, 'ERR_HUB_NOT_FOUND', 'No such resource.')
   const [all, lastEventID] = await Promise.all([
     context.transport.subscriptions(),

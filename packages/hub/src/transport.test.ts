@@ -44,7 +44,10 @@ const backends = sharedRedisAvailable ? [memory, redis] : [memory]
 if (!sharedRedisAvailable) console.warn('Skipping the Redis transport contract: no Redis on :6379.')
 
 const update = (input: Partial<UpdateInput> & { data: string }): Update =>
-  createUpdate({ topics: ['https://example.com/t'], ...input }, { maxTopics: 10 })
+  createUpdate(
+    { topics: ['https://example.com/t'], ...input },
+    { maxTopics: 10, maxIdLength: 1024 },
+  )
 
 describe.each(backends.map((b) => [b().name, b] as const))('%s transport', (_name, backend) => {
   let current: Backend

@@ -97,7 +97,7 @@ export function hubCommand(): Command {
       .addOption(
         envOption(
           '--cors-origin <origin>',
-          'allowed CORS origin, with credentials (repeatable; env: comma-separated)',
+          'allowed CORS origin, with credentials (repeatable; `*` = any origin, without credentials, never for cookie publishes; env: comma-separated)',
           'CORS_ORIGIN',
         ).argParser(collect),
       )
@@ -154,6 +154,12 @@ export function hubCommand(): Command {
           'most connections with one token (429 past it)',
           'MAX_CONNECTIONS_PER_TOKEN',
         ).argParser(parsePositiveInt),
+      )
+      .addHelpText(
+        'after',
+        `
+Exit codes: 0 stopped (Ctrl-C, SIGTERM), 1 could not listen (port in use, address not available),
+2 bad usage.`,
       ),
   ).action(async (flags: HubFlags, command: Command) => {
     const logger = pino({ name: 'sprinkler-hub' }, pino.destination(2))
@@ -162,12 +168,20 @@ export function hubCommand(): Command {
     const hub = await createHub({ ...options, ...(transport && { transport }) })
     const stopHealthLog = logTransportHealth(hub, logger)
     const routes = createHubRoutes(hub)
-    const { server, url } = await listen(routesListener(routes, logger), listenOptions(flags), {
-      endpoint: hub.endpoint,
-      path: HUB_PATH,
-    })
+    const { server, url } = await listen(
+      routesListener(routes, logger),
+      listenOptions(flags),
+      command,
+      {
+        endpoint: hub.endpoint,
+        path: HUB_PATH,
+      },
+    )
     hub.endpoint.addEventListener('error', (e) =>
       logger.warn({ err: (e as CustomEvent).detail }, 'hook failed'),
+    )
+    hub.addEventListener('error', (e) =>
+      logger.warn({ err: (e as CustomEvent).detail }, 'transport failed'),
     )
     logger.info(
       {

@@ -4,7 +4,14 @@ import { Command } from 'commander'
 import { pino } from 'pino'
 import { mintToken } from '../jwt.js'
 import { listen, listenOptions, onShutdown, routesListener } from '../listen.js'
-import { addListenOptions, addTlsOptions, envOption, isLoopback, readKey } from '../options.js'
+import {
+  addListenOptions,
+  addTlsOptions,
+  envOption,
+  isLoopback,
+  readKey,
+  SPRINKLER,
+} from '../options.js'
 import { createDemoApp } from '../serve/app.js'
 import { isPublicSelector } from '../serve/topics.js'
 import {
@@ -47,7 +54,10 @@ export function serveCommand(): Command {
         `
 On a loopback host (the default) the development login and the publish console are on, and
 without --jwt-key a random key is made and a development token printed. On any other host
---jwt-key is required, and the login and console are off.`,
+--jwt-key is required, and the login and console are off.
+
+Exit codes: 0 stopped (Ctrl-C, SIGTERM), 1 could not listen (port in use, address not available),
+2 bad usage. From a checkout, \`npm start -- --port 3001\` passes flags through npm.`,
       ),
   ).action(async (flags: ServeFlags, command: Command) => {
     if ((flags.cert === undefined) !== (flags.key === undefined)) {
@@ -89,6 +99,7 @@ without --jwt-key a random key is made and a development token printed. On any o
         logger,
       ),
       listenOptions(flags),
+      command,
       // Demo pages' streams are served from the socket (plain HTTP): less memory per page.
       { endpoint: hub.endpoint, path: HUB_PATH },
     )
@@ -139,13 +150,13 @@ function banner(
       `  export SPRINKLER_TOKEN=${token}`,
       '',
       'Then, from another terminal:',
-      `  npm run -s sprinkler -- listen --hub ${url}${HUB_PATH} /demo/broadcast`,
-      `  npm run -s sprinkler -- publish --hub ${url}${HUB_PATH} /demo/broadcast "Hello"`,
+      `  ${SPRINKLER} listen --hub ${url}${HUB_PATH} /demo/broadcast`,
+      `  ${SPRINKLER} publish --hub ${url}${HUB_PATH} /demo/broadcast "Hello"`,
       '',
     )
   } else {
     lines.push(
-      'Mint tokens with: sprinkler token --jwt-key "$SPRINKLER_JWT_KEY" --publish "*"',
+      `Mint tokens with: ${SPRINKLER} token --jwt-key "$SPRINKLER_JWT_KEY" --publish "*"`,
       ...(loopback ? [] : ['The development login and the publish console are off on this host.']),
       '',
     )

@@ -6,8 +6,9 @@ import {
   serveSse,
 } from '@sprinkler/server/node'
 import type { Hub } from '../hub.js'
-import type { HubResponse } from '../response.js'
+import { errorResponse, type HubResponse } from '../response.js'
 import { bodyTooLarge, notAllowed, pageResponse, resolveRoute } from '../routes.js'
+import { originFormPath } from '../target.js'
 import { createHubMetrics } from './metrics.js'
 
 export * from '../api.js'
@@ -29,8 +30,17 @@ export function createHubRoutes(hub: Hub, options: HubRoutesOptions = {}): HubRo
   const metrics = createHubMetrics(hub)
   const extras = options.extras ?? true
   return async (req, res) => {
+    // Express rewrites `url` below a mount path and keeps the whole of it in `originalUrl`.
+    const target = (req as { originalUrl?: string }).originalUrl ?? req.url ?? '/'
+    let path: string
+    try {
+      path = originFormPath(target)
+    } catch (error) {
+      send(res, errorResponse(error, {}))
+      return true
+    }
     const request = new NodeSseRequest(req)
-    const route = resolveRoute(req.method ?? 'GET', request.url.pathname, extras)
+    const route = resolveRoute(req.method ?? 'GET', path, extras)
     if (!route) return false
     switch (route.kind) {
       case 'subscribe':

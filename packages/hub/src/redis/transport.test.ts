@@ -15,7 +15,7 @@ import { createUpdate, type Update } from '../update.js'
 import { createRedisTransport, type RedisTransport, type RedisTransportOptions } from './index.js'
 
 const update = (data: string, topic = 'https://example.com/t'): Update =>
-  createUpdate({ topics: [topic], data }, { maxTopics: 10 })
+  createUpdate({ topics: [topic], data }, { maxTopics: 10, maxIdLength: 1024 })
 
 /** A seeded generator (mulberry32) for backoff jitter. */
 function seeded(seed: number): () => number {

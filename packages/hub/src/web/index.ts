@@ -1,6 +1,6 @@
 import { serveSse, WebSseRequest } from '@sprinkler/server/web'
 import type { Hub } from '../hub.js'
-import type { HubResponse } from '../response.js'
+import { errorResponse, type HubResponse } from '../response.js'
 import {
   bodyTooLarge,
   type MetricsSource,
@@ -9,6 +9,7 @@ import {
   pageResponse,
   resolveRoute,
 } from '../routes.js'
+import { originFormPath } from '../target.js'
 
 export * from '../api.js'
 
@@ -35,7 +36,13 @@ export function createHubFetchHandler(
   const extras = options.extras ?? true
   return async (request) => {
     const sseRequest = new WebSseRequest(request, request)
-    const route = resolveRoute(request.method, sseRequest.url.pathname, extras)
+    let path: string
+    try {
+      path = originFormPath(sseRequest.url.pathname)
+    } catch (error) {
+      return toResponse(errorResponse(error, {}))
+    }
+    const route = resolveRoute(request.method, path, extras)
     if (!route) return toResponse(notFound())
     switch (route.kind) {
       case 'subscribe':
