@@ -58,7 +58,7 @@ export const errorCodes = {
     'A publish body is not `application/x-www-form-urlencoded` (HTTP 415).',
   ERR_HUB_BODY_TOO_LARGE: 'A publish body is larger than the hub’s `maxBodyBytes` (HTTP 413).',
   ERR_HUB_TOO_MANY_CONNECTIONS:
-    'The hub is at its connection limit (HTTP 503), or the address or token at its own (HTTP 429).',
+    'The hub is at its connection limit (HTTP 503) or admitting new connections at its rate limit (HTTP 503 with Retry-After), or the address or token is at its own limit (HTTP 429).',
   ERR_HUB_NOT_FOUND: 'No such subscription or resource in the subscriptions API (HTTP 404).',
   ERR_HUB_METHOD_NOT_ALLOWED:
     'The hub URL was requested with a method it does not serve (HTTP 405).',

@@ -1,4 +1,4 @@
-import { SprinklerError } from '@sprinkler/core'
+import { encodeEventBytes, SprinklerError } from '@sprinkler/core'
 import { refuse, SseEndpoint, type SseRequest, type SseStream } from '@sprinkler/server'
 import { createVerifier, type Verify } from './auth.js'
 import { Cors } from './cors.js'
@@ -194,7 +194,7 @@ export class Hub extends EventTarget {
     } catch (error) {
       if (!(error instanceof HubError)) throw error
       if (error.status === 401) this.stats.authFailures++
-      return refuse(error.status, error.message, { code: error.code })
+      return refuse(error.status, error.message, { code: error.code, headers: error.headers })
     }
   }
 
@@ -216,6 +216,11 @@ export class Hub extends EventTarget {
       principal,
       iri: `urn:uuid:${stream.id}`,
       held: principal.lastEventId === undefined ? undefined : [],
+    }
+    const { retryMs, random = Math.random } = this.#options
+    if (retryMs !== undefined) {
+      // spec (HTML, event stream): a `retry` field sets the reconnection time.
+      stream.write(encodeEventBytes({ retry: Math.round(retryMs * (0.5 + random())) }))
     }
     this.#fanOut.add(subscriber)
     this.#limiter.add(principal)

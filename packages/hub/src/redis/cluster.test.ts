@@ -16,6 +16,7 @@ import {
 import {
   deleteKeys,
   describeRedis,
+  eventually,
   type PrivateRedis,
   privateRedis,
   SHARED_REDIS_URL,
@@ -148,6 +149,37 @@ describeRedis('three hub processes on Redis', () => {
       await onB.waitForEvents(3)
       expect(onB.events.map((e) => e.data)).toEqual(['missed 1', 'missed 2', 'live'])
       expect(onB.events.slice(0, 2).map((e) => e.lastEventId)).toEqual(missed)
+    },
+    START_TIMEOUT,
+  )
+
+  it(
+    "lists every node's subscribers, and forgets a node killed -9 within its presence TTL",
+    async () => {
+      prefix = uniquePrefix()
+      const args = ['--jwt-key', SECRET, '--anonymous', '--transport', SHARED_REDIS_URL]
+      hubs = await Promise.all(
+        [1, 2].map(() =>
+          startHub([...args, '--redis-prefix', prefix as string, '--presence-ttl', '1500ms']),
+        ),
+      )
+      const [a, b] = hubs as [HubProcess, HubProcess]
+      await subscribe(a)
+      await subscribe(b)
+      const reader = await mint({ subscribe: ['*'] })
+      const subscribers = async () => {
+        const res = await fetch(`${b.origin}/.well-known/mercure/subscriptions`, {
+          headers: { authorization: `Bearer ${reader}` },
+        })
+        return ((await res.json()) as { subscriptions: unknown[] }).subscriptions.length
+      }
+      await eventually(async () => (await subscribers()) === 2, "both nodes' subscribers")
+      a.process.kill('SIGKILL')
+      const killed = Date.now()
+      await eventually(async () => (await subscribers()) === 1, 'the dead node to leave presence')
+      // The documented bound: the TTL after its last heartbeat, so at most the TTL after death
+      // (plus this loaded machine's scheduling slack).
+      expect(Date.now() - killed).toBeLessThan(1500 + 3000)
     },
     START_TIMEOUT,
   )
