@@ -13,10 +13,10 @@ import { http2Fetch, tlsFixture } from '../packages/server/test/http2.js'
 const docsDir = new URL('./', import.meta.url)
 const snippetsDir = new URL('./snippets/', import.meta.url)
 
-/** The text between `// #region docs` and `// #endregion docs`. */
+/** The text between `// #region docs` and `// #endregion docs` (`#` comments in configs). */
 function region(file: string): string {
   const text = readFileSync(new URL(file, docsDir), 'utf8')
-  const match = /\/\/ #region docs\n([\s\S]*?)\/\/ #endregion docs\n/.exec(text)
+  const match = /(?:\/\/|#) #region docs\n([\s\S]*?)(?:\/\/|#) #endregion docs\n/.exec(text)
   if (!match) throw new Error(`${file} has no #region docs`)
   return match[1] as string
 }
@@ -73,7 +73,7 @@ describe('docs snippets', () => {
   it('every snippet file is shown in a docs page', () => {
     const shown = new Set(markedBlocks().map((b) => b.file))
     const files = readdirSync(snippetsDir).filter(
-      (f) => f.endsWith('.ts') && !f.endsWith('.test.ts'),
+      (f) => (f.endsWith('.ts') || f.endsWith('.conf')) && !f.endsWith('.test.ts'),
     )
     for (const file of files) expect(shown, file).toContain(`snippets/${file}`)
   })

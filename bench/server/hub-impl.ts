@@ -1,7 +1,8 @@
 /**
  * The hub under test: `@sprinkler/hub` as `sprinkler hub` runs it (node:http, subscriber
  * streams on the server's fast path), with anonymous subscribers to the topic `bench`. Its
- * updates arrive as HTTP POSTs from a publisher process of its own.
+ * updates arrive as HTTP POSTs from a publisher process of its own. With `redis`, it is one
+ * node of a cluster sharing updates through Redis.
  */
 import { fork } from 'node:child_process'
 import http from 'node:http'
@@ -16,7 +17,11 @@ export async function hubStarter(options: StartOptions): Promise<ServerUnderTest
   const { createHub, createHubRoutes, HUB_PATH } = await import('@sprinkler/hub')
   const { createFastPath } = await import('@sprinkler/server/node')
   const errors: Record<string, number> = {}
+  const transport = options.redis
+    ? await (await import('@sprinkler/hub/redis')).createRedisTransport(options.redis)
+    : undefined
   const hub = await createHub({
+    ...(transport && { transport }),
     jwtKey: KEY,
     anonymous: true,
     heartbeatMs: 0,

@@ -20,6 +20,8 @@ export interface ServerUnderTest {
 export interface StartOptions {
   /** Per-client bound, for the implementations that have one (Sprinkler). */
   maxBufferBytes?: number
+  /** The hub only: share updates through Redis (one node of a cluster) instead of memory. */
+  redis?: { url: string; prefix: string }
 }
 
 const BACKLOG = 4096

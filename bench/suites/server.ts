@@ -14,6 +14,7 @@ import path from 'node:path'
 import type { Row, SuiteContext, SuiteResult } from '../lib.js'
 import { round } from '../lib.js'
 import { Child, killAll } from '../server/children.js'
+import type { StartOptions } from '../server/impls.js'
 import { heapDiff, heapGroups, summarizeCpuProfile } from '../server/profile.js'
 import {
   type GroupStats,
@@ -173,10 +174,7 @@ export class Server {
     readonly port: number,
   ) {}
 
-  static async start(
-    impl: Implementation,
-    options: { maxBufferBytes?: number } = {},
-  ): Promise<Server> {
+  static async start(impl: Implementation, options: StartOptions = {}): Promise<Server> {
     const child = new Child(impl, serverScript, [impl, JSON.stringify(options)], ['--expose-gc'])
     const ready = await child.waitEvent<{ port: number }>('ready', 60_000)
     if (!ready) {

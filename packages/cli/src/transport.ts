@@ -2,11 +2,12 @@ import type { Hub, HubTransport } from '@sprinkler/hub'
 import type { HistoryOptions } from '@sprinkler/server'
 import type { Command } from 'commander'
 import type { Logger } from 'pino'
-import { envOption } from './options.js'
+import { envOption, parseDuration } from './options.js'
 
 export interface TransportFlags {
   transport: string
   redisPrefix: string
+  presenceTtl: number
 }
 
 /** `--transport` and `--redis-prefix`, as `sprinkler hub` and `sprinkler serve` take them. */
@@ -25,6 +26,15 @@ export function addTransportOptions(command: Command): Command {
         'prefix of every Redis key: hubs with different prefixes share nothing',
         'REDIS_PREFIX',
       ).default('sprinkler:'),
+    )
+    .addOption(
+      envOption(
+        '--presence-ttl <duration>',
+        "with Redis: a node's subscribers leave the subscriptions API this long after it stops heart-beating (every third of it)",
+        'PRESENCE_TTL',
+      )
+        .argParser(parseDuration)
+        .default(30_000, '30s'),
     )
 }
 
@@ -50,7 +60,12 @@ export async function openTransport(
   if (flags.transport === 'memory') return undefined
   const { createRedisTransport } = await import('@sprinkler/hub/redis')
   try {
-    return await createRedisTransport({ url: flags.transport, prefix: flags.redisPrefix, history })
+    return await createRedisTransport({
+      url: flags.transport,
+      prefix: flags.redisPrefix,
+      history,
+      presenceTtlMs: flags.presenceTtl,
+    })
   } catch (error) {
     command.error(`error: ${(error as Error).message}`, { exitCode: 1 })
   }

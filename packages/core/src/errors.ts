@@ -58,16 +58,16 @@ export const errorCodes = {
     'A publish body is not `application/x-www-form-urlencoded` (HTTP 415).',
   ERR_HUB_BODY_TOO_LARGE: 'A publish body is larger than the hub’s `maxBodyBytes` (HTTP 413).',
   ERR_HUB_TOO_MANY_CONNECTIONS:
-    'The hub is at its connection limit (HTTP 503), or the address or token at its own (HTTP 429).',
+    'The hub is at its connection limit (HTTP 503) or admitting new connections at its rate limit (HTTP 503 with Retry-After), or the address or token is at its own limit (HTTP 429).',
   ERR_HUB_NOT_FOUND: 'No such subscription or resource in the subscriptions API (HTTP 404).',
   ERR_HUB_METHOD_NOT_ALLOWED:
     'The hub URL was requested with a method it does not serve (HTTP 405).',
+  ERR_HUB_TRANSPORT_UNAVAILABLE:
+    'The hub cannot reach Redis (its transport): a publish, a replay or the subscriptions API got no answer in time or found the connection down (HTTP 503); the hub reconnects with backoff and `/healthz` says `degraded` meanwhile.',
   ERR_HUB_INVALID_TARGET:
     'The request target is not a plain origin-form path: it starts with `//`, has a backslash, a `.` or `..` segment, or a malformed percent-escape (HTTP 400).',
   ERR_HUB_TRANSPORT_FAILED:
-    'The hub’s transport failed where no request waits for the answer (recording or removing a subscriber’s subscriptions, publishing a subscription event); reported as the hub’s `error` event.',
-  ERR_HUB_TRANSPORT_UNAVAILABLE:
-    'The hub cannot reach Redis (its transport): a publish, a replay or the subscriptions API got no answer in time or found the connection down (HTTP 503); the hub reconnects with backoff and `/healthz` says `degraded` meanwhile.',
+    'The hub’s transport failed where no request waits for the answer (recording a new subscriber’s or removing a closed subscriber’s subscriptions, publishing a subscription event); reported as the hub’s `error` event.',
   ERR_SERVE_CROSS_SITE:
     'A state-changing request to `sprinkler serve` (console, login, badge) lacked the page’s CSRF token, came from another origin or site, or named a non-loopback Host (HTTP 403).',
   ERR_SERVE_INVALID_REQUEST:

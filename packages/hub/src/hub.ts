@@ -1,4 +1,4 @@
-import { SprinklerError } from '@sprinkler/core'
+import { encodeEventBytes, SprinklerError } from '@sprinkler/core'
 import { refuse, SseEndpoint, type SseRequest, type SseStream } from '@sprinkler/server'
 import { createVerifier, type Verify } from './auth.js'
 import { Cors } from './cors.js'
@@ -195,7 +195,7 @@ export class Hub extends EventTarget {
     } catch (error) {
       if (!(error instanceof HubError)) throw error
       if (error.status === 401) this.stats.authFailures++
-      return refuse(error.status, error.message, { code: error.code })
+      return refuse(error.status, error.message, { code: error.code, headers: error.headers })
     }
   }
 
@@ -217,6 +217,11 @@ export class Hub extends EventTarget {
       principal,
       iri: `urn:uuid:${stream.id}`,
       held: principal.lastEventId === undefined ? undefined : [],
+    }
+    const { retryMs, random = Math.random } = this.#options
+    if (retryMs !== undefined) {
+      // spec (HTML, event stream): a `retry` field sets the reconnection time.
+      stream.write(encodeEventBytes({ retry: Math.round(retryMs * (0.5 + random())) }))
     }
     this.#fanOut.add(subscriber)
     this.#limiter.add(principal)
@@ -241,11 +246,11 @@ export class Hub extends EventTarget {
     // spec (Mercure, Subscribers): "If the presented JWS contains an expiration time in the
     // standard exp claim, the connection MUST be closed by the hub at that time."
     if (principal.exp !== undefined) closeAt(stream, principal.exp * 1000)
-    // Presence is best effort: the stream goes on without it, and the failure is reported.
+    // Presence must not cost the stream: the Redis transport writes it again once it can.
     await this.transport
       .addSubscriptions(records)
       .catch((cause: unknown) =>
-        this.#report('The transport failed to record a subscriber’s subscriptions.', cause),
+        this.#report('The transport failed to record a new subscriber’s subscriptions.', cause),
       )
     if (this.#options.subscriptions) this.#announce(records, true)
     if (principal.lastEventId !== undefined) {

@@ -11,6 +11,12 @@ export interface HubLimits {
   maxConnectionsPerIp: number
   /** Most open connections with one token (429 past it). Default unlimited. */
   maxConnectionsPerToken: number
+  /**
+   * New subscriber connections admitted per second, in bursts of at most as many (503 with
+   * `Retry-After` past it): the clients of a dead node come back without a stampede. Default
+   * unlimited.
+   */
+  maxConnectionRate: number
 }
 
 export const DEFAULT_LIMITS: HubLimits = {
@@ -19,6 +25,7 @@ export const DEFAULT_LIMITS: HubLimits = {
   maxConnections: Number.POSITIVE_INFINITY,
   maxConnectionsPerIp: Number.POSITIVE_INFINITY,
   maxConnectionsPerToken: Number.POSITIVE_INFINITY,
+  maxConnectionRate: Number.POSITIVE_INFINITY,
 }
 
 /** Who holds a connection, for the per-address and per-token limits. */
@@ -31,8 +38,37 @@ export interface ConnectionOwner {
 export class ConnectionLimiter {
   readonly #perIp = new Map<string, number>()
   readonly #perToken = new Map<string, number>()
+  // A token bucket for maxConnectionRate: one token per admission, refilled continuously.
+  #tokens: number
+  #refilledAt: number
 
-  constructor(readonly limits: HubLimits) {}
+  constructor(
+    readonly limits: HubLimits,
+    readonly now: () => number = Date.now,
+  ) {
+    this.#tokens = limits.maxConnectionRate
+    this.#refilledAt = now()
+  }
+
+  /** Takes one admission from the rate budget, or throws 503 with `Retry-After`. */
+  admit(): void {
+    const rate = this.limits.maxConnectionRate
+    if (rate === Number.POSITIVE_INFINITY) return
+    const now = this.now()
+    this.#tokens = Math.min(rate, this.#tokens + ((now - this.#refilledAt) / 1000) * rate)
+    this.#refilledAt = now
+    if (this.#tokens >= 1) {
+      this.#tokens--
+      return
+    }
+    const waitS = Math.max(1, Math.ceil((1 - this.#tokens) / rate))
+    throw new HubError(
+      503,
+      'ERR_HUB_TOO_MANY_CONNECTIONS',
+      'The hub is admitting new connections at its rate limit; retry later.',
+      { headers: { 'retry-after': String(waitS) } },
+    )
+  }
 
   /** Throws 503 (hub full) or 429 (this address or token at its limit). */
   check(open: number, { ip, token }: ConnectionOwner): void {

@@ -34,6 +34,14 @@ export interface HubOptions {
   /** Publish subscription events (active true/false) as private updates. */
   subscriptions?: boolean
   heartbeatMs?: number
+  /**
+   * The reconnection delay sent to each subscriber as `retry:`, varied by ±50% per connection
+   * so that the clients of a node that dies do not all come back in the same instant. Default:
+   * none sent (clients use their own, ~3 s in browsers).
+   */
+  retryMs?: number
+  /** Randomness for `retryMs` (tests pass a seeded one). Default Math.random. */
+  random?: () => number
   maxBufferBytes?: number
   limits?: Partial<HubLimits>
 }

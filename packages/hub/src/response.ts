@@ -14,6 +14,7 @@ export function errorResponse(error: unknown, headers: Record<string, string>): 
     status: error.status,
     headers: {
       ...headers,
+      ...error.headers,
       'content-type': 'application/json; charset=utf-8',
       ...(error.status === 401 && { 'www-authenticate': 'Bearer' }),
     },

@@ -44,6 +44,8 @@ export async function authorizeSubscriber(
   request: SseRequest,
   context: SubscriberAuthContext,
 ): Promise<HubPrincipal> {
+  // First of all, before any token is verified: a wave of reconnections costs nothing past it.
+  context.limiter.admit()
   const topics = request.url.searchParams.getAll('topic')
   if (topics.length === 0) {
     throw new HubError(

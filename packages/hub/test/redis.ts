@@ -8,8 +8,10 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
-import { existsSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { createConnection, createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { createClient } from 'redis'
 import { describe } from 'vitest'
 
@@ -109,7 +111,7 @@ export function freePort(): Promise<number> {
   })
 }
 
-/** A redis-server of a test's own, on a port of its own, without persistence. */
+/** A redis-server of a test's own, on a port of its own. */
 export interface PrivateRedis {
   port: number
   url: string
@@ -117,10 +119,20 @@ export interface PrivateRedis {
   start(): Promise<void>
   /** Stops it by PID (SIGKILL: as abrupt as a crash) and waits for the exit. */
   stop(): Promise<void>
+  /** Stops it for good and removes its files: for teardown. */
+  close(): Promise<void>
 }
 
-export async function privateRedis(): Promise<PrivateRedis> {
+/**
+ * Starts a private redis-server. `durable`: an append-only file fsynced before every reply
+ * (in a temp dir), so what Redis acknowledged survives a restart, as in a production setup.
+ */
+export async function privateRedis(options: { durable?: boolean } = {}): Promise<PrivateRedis> {
   const port = await freePort()
+  const dir = options.durable ? mkdtempSync(join(tmpdir(), 'sprinkler-redis-')) : undefined
+  const persistence = dir
+    ? ['--appendonly', 'yes', '--appendfsync', 'always', '--dir', dir]
+    : ['--appendonly', 'no']
   let child: ChildProcess | undefined
   const redis: PrivateRedis = {
     port,
@@ -128,7 +140,7 @@ export async function privateRedis(): Promise<PrivateRedis> {
     async start() {
       const started = spawn(
         REDIS_SERVER,
-        ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+        ['--port', String(port), '--bind', '127.0.0.1', '--save', '', ...persistence],
         { stdio: 'ignore' },
       )
       child = started
@@ -149,6 +161,10 @@ export async function privateRedis(): Promise<PrivateRedis> {
       const exited = new Promise((resolve) => running.once('exit', resolve))
       running.kill('SIGKILL')
       await exited
+    },
+    async close() {
+      await redis.stop()
+      if (dir) rmSync(dir, { recursive: true, force: true })
     },
   }
   await redis.start()

@@ -48,6 +48,8 @@ interface HubFlags extends TransportFlags {
   maxConnections?: number
   maxConnectionsPerIp?: number
   maxConnectionsPerToken?: number
+  maxConnectionRate?: number
+  retry?: number
 }
 
 export function hubCommand(): Command {
@@ -155,6 +157,20 @@ export function hubCommand(): Command {
           'MAX_CONNECTIONS_PER_TOKEN',
         ).argParser(parsePositiveInt),
       )
+      .addOption(
+        envOption(
+          '--max-connection-rate <n>',
+          'new subscriber connections admitted per second (503 + Retry-After past it)',
+          'MAX_CONNECTION_RATE',
+        ).argParser(parsePositiveInt),
+      )
+      .addOption(
+        envOption(
+          '--retry <duration>',
+          'reconnection delay sent to subscribers as `retry:`, varied ±50% per connection (e.g. 3s)',
+          'RETRY',
+        ).argParser(parseDuration),
+      )
       .addHelpText(
         'after',
         `
@@ -236,6 +252,7 @@ function hubOptions(flags: HubFlags, command: Command): HubOptions {
       ...(flags.historyMaxAge !== undefined && { maxAgeMs: flags.historyMaxAge }),
     },
     subscriptions: flags.subscriptions === true,
+    ...(flags.retry !== undefined && { retryMs: flags.retry }),
     limits: {
       ...(flags.maxBody !== undefined && { maxBodyBytes: flags.maxBody }),
       ...(flags.maxTopics !== undefined && { maxTopics: flags.maxTopics }),
@@ -245,6 +262,9 @@ function hubOptions(flags: HubFlags, command: Command): HubOptions {
       }),
       ...(flags.maxConnectionsPerToken !== undefined && {
         maxConnectionsPerToken: flags.maxConnectionsPerToken,
+      }),
+      ...(flags.maxConnectionRate !== undefined && {
+        maxConnectionRate: flags.maxConnectionRate,
       }),
     },
   }

@@ -118,6 +118,6 @@ function unavailable(cause: unknown): HubError {
     503,
     'ERR_HUB_TRANSPORT_UNAVAILABLE',
     'The hub cannot reach Redis right now; retry later.',
-    { cause },
+    { cause, headers: { 'retry-after': '1' } },
   )
 }

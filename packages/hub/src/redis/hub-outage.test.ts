@@ -31,7 +31,7 @@ describeRedis(
       for (const s of streams.splice(0)) s.close()
       await hub.close()
       await new Promise((resolve) => server.close(resolve))
-      await redis.stop()
+      await redis.close()
     })
 
     it('answers publishes 503 with a code, reports degraded health, keeps streams open, and resumes', async () => {

@@ -139,7 +139,7 @@ describeRedis(
     })
     afterEach(async () => {
       for (const n of nodes.splice(0)) await n.close()
-      await redis.stop()
+      await redis.close()
     })
 
     it('fails publishes with ERR_HUB_TRANSPORT_UNAVAILABLE while down, and resumes after', async () => {
