@@ -23,7 +23,7 @@ export function requestHeaders(
   // (`Last-Event-ID`, lastEventIDValue) in request's header list."
   if (lastEventId !== '') {
     delete headers['last-event-id']
-    headers['Last-Event-ID'] = asByteString(lastEventId)
+    headers['Last-Event-ID'] = lastEventIdValue(lastEventId)
   }
   return headers as FetchLikeInit['headers']
 }
@@ -31,10 +31,33 @@ export function requestHeaders(
 // spec: "Let lastEventIDValue be the EventSource object's last event ID string, encoded as
 // UTF-8." Header values are byte strings, one character per byte, so each UTF-8 byte becomes
 // the character with that code: the server receives exactly the UTF-8 bytes a browser sends.
-export function asByteString(text: string): string {
+// Where fetch() sends header strings UTF-8 encoded instead (`sendsHeadersAsUtf8`), text within
+// U+0000–U+00FF goes as it is and arrives as the same UTF-8 bytes. Wider text cannot go out
+// right there (fetch refuses such characters): it is packed, and the server gets it encoded twice.
+export function lastEventIdValue(
+  text: string,
+  userAgent: string | undefined = globalThis.navigator?.userAgent,
+): string {
+  if (sendsHeadersAsUtf8(userAgent) && LATIN1.test(text)) return text
   // encodeURIComponent gives the UTF-8 bytes as %XX escapes; unescape turns each back into the
   // character with that code. (A decoded stream never holds the lone surrogates it rejects.)
   return unescape(encodeURIComponent(text))
+}
+
+const LATIN1 = /^[\0-\xff]*$/
+
+/**
+ * WebKitGTK and WPE WebKit (libsoup networking; user agent "… Linux … AppleWebKit/…" without
+ * "Chrome") send a header value's characters UTF-8 encoded: `'ü'` leaves as `c3 bc` where
+ * Chromium, Firefox, Node and the Fetch spec send `fc`. (Safari on Apple's network stack was not
+ * tested; it gets the spec's byte strings.)
+ */
+export function sendsHeadersAsUtf8(userAgent = ''): boolean {
+  return (
+    userAgent.includes('AppleWebKit/') &&
+    userAgent.includes('Linux') &&
+    !/Chrom(e|ium)\/|Android/.test(userAgent)
+  )
 }
 
 /**
