@@ -169,7 +169,8 @@ export function describeEngines(title: string, body: (name: EngineName) => void)
     console.warn(`Skipping "${title}" in ${name}: ${reason}.`)
     describe.skip(`${title} in ${name} (skipped: ${reason})`, () => body(name))
   }
-  for (const name of run) describe(`${title} in ${name}`, () => body(name))
+  // Generous bounds, as safety nets only: a busy 2-core machine makes browsers slow.
+  for (const name of run) describe(`${title} in ${name}`, { timeout: 60_000 }, () => body(name))
 }
 
 /** Launches `name` in `beforeAll` and closes it in `afterAll`; call the result inside tests. */
@@ -177,7 +178,7 @@ export function useEngine(name: EngineName): () => Engine {
   let engine: Engine | undefined
   beforeAll(async () => {
     engine = await launch(name)
-  })
+  }, 120_000)
   afterAll(async () => {
     await engine?.close()
   })
@@ -202,7 +203,7 @@ export async function pollUntil<A>(
   tab: Pick<Tab, 'evaluate'>,
   fn: (arg: A) => unknown,
   arg: A | undefined,
-  timeoutMs = 15_000,
+  timeoutMs = 20_000,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs
   for (;;) {

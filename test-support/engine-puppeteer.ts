@@ -42,7 +42,9 @@ function puppeteerTab(page: Page): Tab {
   let errors: string[] = []
   page.on('pageerror', (error) => errors.push(String(error)))
   page.on('console', (message) => {
-    if (message.type() === 'error') errors.push(message.text())
+    // The browser's own request for a favicon is not the page's.
+    const favicon = message.location().url?.endsWith('/favicon.ico')
+    if (message.type() === 'error' && !favicon) errors.push(message.text())
   })
   const tab: Tab = {
     goto: async (url) => {
