@@ -1,12 +1,13 @@
 import { build } from 'esbuild'
-import type { Browser, BrowserContext, Page } from 'playwright-core'
+import { onTestFinished } from 'vitest'
+import type { Engine, Tab } from '../../../test-support/browser.js'
 import type * as client from '../src/index.js'
 import type { TestServer } from '../test/server.js'
 
 /** What the test page exposes on `window`. */
 export interface PageGlobals {
   client: typeof client
-  /** Scratch space for what a page records; read it back with `page.evaluate`. */
+  /** Scratch space for what a page records; read it back with `tab.evaluate`. */
   seen: Record<string, string[]>
 }
 
@@ -45,13 +46,10 @@ export async function serveClient(server: TestServer): Promise<string> {
   return server.url('/')
 }
 
-/** A new page in `context` (a new context of `browser` if none) with the client loaded. */
-export async function openPage(
-  target: Browser | BrowserContext,
-  url: string,
-): Promise<{ page: Page }> {
-  const page = await target.newPage()
-  await page.goto(url)
-  await page.waitForFunction(() => 'client' in window)
-  return { page }
+/** A new tab of `engine` with the client loaded; it closes when the current test ends. */
+export async function openPage(engine: Engine, url: string): Promise<Tab> {
+  const tab = await engine.newTab(url)
+  onTestFinished(() => tab.close())
+  await tab.waitFor(() => 'client' in window)
+  return tab
 }

@@ -10,12 +10,7 @@ export function requestHeaders(
   user: HeadersLike | undefined,
   lastEventId: string,
 ): FetchLikeInit['headers'] {
-  const headers: Record<string, string> = {}
-  if (user) {
-    new Headers(user).forEach((value, name) => {
-      headers[name] = value
-    })
-  }
+  const headers: Record<string, string> = Object.fromEntries(new Headers(user))
   delete headers.accept
   // spec: "User agents may set (`Accept`, `text/event-stream`) in request's header list."
   headers.Accept = 'text/event-stream'
@@ -23,7 +18,7 @@ export function requestHeaders(
   // (`Last-Event-ID`, lastEventIDValue) in request's header list."
   if (lastEventId !== '') {
     delete headers['last-event-id']
-    headers['Last-Event-ID'] = asByteString(lastEventId)
+    headers['Last-Event-ID'] = lastEventIdValue(lastEventId)
   }
   return headers as FetchLikeInit['headers']
 }
@@ -31,10 +26,20 @@ export function requestHeaders(
 // spec: "Let lastEventIDValue be the EventSource object's last event ID string, encoded as
 // UTF-8." Header values are byte strings, one character per byte, so each UTF-8 byte becomes
 // the character with that code: the server receives exactly the UTF-8 bytes a browser sends.
-export function asByteString(text: string): string {
+// WebKitGTK and WPE WebKit (libsoup; user agent "… Linux … AppleWebKit/605…"; Chromium's is 537)
+// send header strings UTF-8 encoded instead: `'ü'` leaves as `c3 bc` where the Fetch spec,
+// Chromium, Firefox and Node send `fc`. There text within U+0000–U+00FF goes as it is and
+// arrives as the same UTF-8 bytes; wider text cannot go right (their fetch refuses it), so it is
+// packed and arrives encoded twice. (Safari on Apple's network stack was not tested.)
+export function lastEventIdValue(
+  text: string,
+  userAgent: string | undefined = globalThis.navigator?.userAgent,
+): string {
   // encodeURIComponent gives the UTF-8 bytes as %XX escapes; unescape turns each back into the
   // character with that code. (A decoded stream never holds the lone surrogates it rejects.)
-  return unescape(encodeURIComponent(text))
+  return /Linux.*AppleWebKit\/605/.test(userAgent as string) && /^[\0-\xff]*$/.test(text)
+    ? text
+    : unescape(encodeURIComponent(text))
 }
 
 /**
@@ -42,8 +47,5 @@ export function asByteString(text: string): string {
  * MIME type's essence is compared, so parameters (`; charset=utf-8`) and case don't matter.
  */
 export function isEventStream(contentType: string | null): boolean {
-  if (contentType === null) return false
-  const semicolon = contentType.indexOf(';')
-  const essence = semicolon === -1 ? contentType : contentType.slice(0, semicolon)
-  return essence.trim().toLowerCase() === 'text/event-stream'
+  return contentType?.split(';')[0]?.trim().toLowerCase() === 'text/event-stream'
 }

@@ -1,7 +1,7 @@
 import type { ClientErrorCode } from './error-event.js'
 import { SseErrorEvent } from './error-event.js'
 import { EventSource, type SharedBridge } from './event-source.js'
-import { asByteString } from './request-headers.js'
+import { lastEventIdValue } from './request-headers.js'
 import type { HeadersLike } from './types.js'
 
 /** What tabs sharing one connection tell each other over their BroadcastChannel. */
@@ -97,7 +97,7 @@ export function share(source: EventSource, bridge: SharedBridge): () => void {
     if (id === '') return headers
     const withId = (user: HeadersLike | undefined) => {
       const all = new Headers(user)
-      all.set('Last-Event-ID', asByteString(id))
+      all.set('Last-Event-ID', lastEventIdValue(id))
       return all
     }
     return typeof headers === 'function' ? async () => withId(await headers()) : withId(headers)
