@@ -11,12 +11,15 @@ export interface Asset {
 }
 
 /**
- * Bundles the page script with @sprinkler/client (esbuild, in memory, at start: nothing to
+ * Bundles the page script and its worker (with @sprinkler/client and anser) (esbuild, in memory, at start: nothing to
  * build before running) and returns the assets by URL path.
  */
 export async function bundlePage(): Promise<Map<string, Asset>> {
   const result = await build({
-    entryPoints: { logs: fileURLToPath(new URL('logs.ts', BROWSER_DIR)) },
+    entryPoints: {
+      logs: fileURLToPath(new URL('logs.ts', BROWSER_DIR)),
+      worker: fileURLToPath(new URL('worker.ts', BROWSER_DIR)),
+    },
     bundle: true,
     format: 'esm',
     platform: 'browser',
@@ -38,11 +41,17 @@ export async function bundlePage(): Promise<Map<string, Asset>> {
   return assets
 }
 
-/** The terminal page: a toolbar, the line view, and the script that fills it. */
+/** The terminal page: the toolbar, the line view, a panel for one line, and the script. */
 export function pageHtml(options: { signOut: boolean }): string {
   const signOut = options.signOut
     ? '<form method="post" action="/logout" class="sign-out"><button>Sign out</button></form>'
     : ''
+  const levels = ['error', 'warn', 'info', 'debug']
+    .map(
+      (level) =>
+        `<label class="level-${level}"><input type="checkbox" id="level-${level}" checked> ${level}</label>`,
+    )
+    .join('')
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -54,11 +63,26 @@ export function pageHtml(options: { signOut: boolean }): string {
 <body>
 <header>
 <strong>sprinkler logs</strong>
-<span id="connection" class="connection" role="status">connecting…</span>
-<span id="sources" class="sources"></span>
+<span id="connection" class="connection" role="status">connecting</span>
+<select id="source" aria-label="Source"><option value="">all sources</option></select>
+<input id="filter" type="search" placeholder="Filter (/)" aria-label="Filter" autocomplete="off" spellcheck="false">
+<label><input type="checkbox" id="regex"> regex</label>
+<label><input type="checkbox" id="case"> case</label>
+<label><input type="checkbox" id="invert"> invert</label>
+<select id="mode" aria-label="Filter mode"><option value="filter">only matching</option><option value="highlight">highlight</option></select>
+<span class="levels">${levels}</span>
+<button id="pause" aria-pressed="false">Pause</button>
+<button id="follow" aria-pressed="true" title="Follow the end (End)">Follow</button>
+<button id="download">Download</button>
 ${signOut}
 </header>
-<main id="lines" class="lines" aria-live="off"></main>
+<div id="sources" class="sources"></div>
+<div id="dropped" class="dropped" hidden></div>
+<main id="lines" class="lines"><div id="spacer" class="spacer"></div><div id="rows" class="rows"></div></main>
+<aside id="detail" class="detail" hidden>
+<button id="copy">Copy</button> <button id="json">Pretty JSON</button> <button id="context">Show in context</button> <button id="close-detail" aria-label="Close">×</button>
+<pre id="detail-text"></pre>
+</aside>
 <script type="module" src="/assets/logs.js"></script>
 </body>
 </html>
