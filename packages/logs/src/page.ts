@@ -58,6 +58,7 @@ export function pageHtml(options: { signOut: boolean }): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>sprinkler logs</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="/assets/logs.css">
 </head>
 <body>

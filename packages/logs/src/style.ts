@@ -33,11 +33,11 @@ header input[type=search] { min-width: 14em; }
 .sources { padding: 0 .8em; font-size: 12px; }
 .sign-out { margin-left: auto; }
 .dropped { padding: .2em .8em; background: var(--note); color: var(--muted); font-style: italic; }
-.lines { flex: 1; overflow: auto; position: relative; font: 13px/18px ui-monospace, monospace; }
+.lines { flex: 1; min-height: 0; overflow: auto; position: relative; font: 13px/18px ui-monospace, monospace; }
 .spacer { width: 1px; }
 .rows { position: absolute; top: 0; left: 0; min-width: 100%; }
 .row { height: 18px; white-space: pre; padding: 0 .8em; cursor: default; }
-.row .label { color: var(--muted); margin-right: .8em; }
+.row .label { margin-right: .8em; }
 .row.gap, .row.status { background: var(--note); color: var(--muted); font-style: italic; }
 .row.match { background: var(--mark); }
 .row.selected { background: var(--sel); }
