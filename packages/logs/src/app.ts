@@ -26,6 +26,8 @@ export interface LogAppOptions {
   maxBufferBytes?: number
   /** Default 15 000 ms. */
   heartbeatMs?: number
+  /** The reconnection delay pages are told (`retry:`). Default 1 000 ms. */
+  retryMs?: number
 }
 
 export interface LogApp {
@@ -72,7 +74,7 @@ export async function createLogApp(options: LogAppOptions): Promise<LogApp> {
       admission((name) => request.header(name)) ?? { user: 'operator' },
     onStream: (stream) => feed.serve(stream),
     maxLastEventIdLength: Math.max(1024, feed.maxCursorLength),
-    retryMs: 1000,
+    retryMs: options.retryMs ?? 1000,
     ...(options.maxBufferBytes !== undefined && { maxBufferBytes: options.maxBufferBytes }),
     ...(options.heartbeatMs !== undefined && { heartbeatMs: options.heartbeatMs }),
   })

@@ -79,7 +79,7 @@ ${signOut}
 </header>
 <div id="sources" class="sources"></div>
 <div id="dropped" class="dropped" hidden></div>
-<main id="lines" class="lines"><div id="spacer" class="spacer"></div><div id="rows" class="rows"></div></main>
+<main id="lines" class="lines"><div id="spacer" class="spacer"><div id="rows" class="rows"></div></div></main>
 <aside id="detail" class="detail" hidden>
 <button id="copy">Copy</button> <button id="json">Pretty JSON</button> <button id="context">Show in context</button> <button id="close-detail" aria-label="Close">×</button>
 <pre id="detail-text"></pre>

@@ -34,7 +34,8 @@ header input[type=search] { min-width: 14em; }
 .sign-out { margin-left: auto; }
 .dropped { padding: .2em .8em; background: var(--note); color: var(--muted); font-style: italic; }
 .lines { flex: 1; min-height: 0; overflow: auto; position: relative; font: 13px/18px ui-monospace, monospace; }
-.spacer { width: 1px; }
+.spacer { position: relative; min-width: 100%; width: max-content; overflow-y: clip; }
+/* Rows below the last one never grow the scroll height: the end stays where the spacer ends. */
 .rows { position: absolute; top: 0; left: 0; min-width: 100%; }
 .row { height: 18px; white-space: pre; padding: 0 .8em; cursor: default; }
 .row .label { margin-right: .8em; }

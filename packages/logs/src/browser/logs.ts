@@ -38,6 +38,8 @@ let rowCount = 0
 let following = true
 let paused = false
 let frame = 0
+/** Where following last put the scroll position: above it means the user scrolled up. */
+let followedTop = 0
 let selected = -1
 let sources: SourceLabel[] = []
 
@@ -66,7 +68,12 @@ function schedule(): void {
 function draw(): void {
   frame = 0
   spacer.style.height = `${rowCount * ROW}px`
-  if (following) scroller.scrollTop = scroller.scrollHeight
+  // The user scrolled up since the last frame (its scroll event may not have come yet).
+  if (following && scroller.scrollTop + 1 < followedTop) setFollowing(false)
+  if (following) {
+    scroller.scrollTop = scroller.scrollHeight
+    followedTop = scroller.scrollTop
+  }
   const first = Math.max(0, Math.floor(scroller.scrollTop / ROW) - OVERSCAN)
   const count = Math.ceil(scroller.clientHeight / ROW) + 2 * OVERSCAN
   send({ type: 'rows', start: first, count })
@@ -171,7 +178,8 @@ function setPaused(on: boolean): void {
 scroller.addEventListener('scroll', () => {
   // Scrolling up stops following; reaching the bottom again resumes it.
   const atBottom = scroller.scrollTop + scroller.clientHeight >= scroller.scrollHeight - ROW
-  if (atBottom !== following) setFollowing(atBottom)
+  if (following && scroller.scrollTop + 1 < followedTop) setFollowing(false)
+  else if (!following && atBottom) setFollowing(true)
   schedule()
 })
 
