@@ -10,6 +10,7 @@ export default defineConfig({
       'packages/*/e2e/**/*.test.ts',
       'examples/**/*.test.ts',
       'docs/**/*.test.ts',
+      'bench/**/*.test.ts',
     ],
     maxWorkers: 2,
     testTimeout: 30_000,

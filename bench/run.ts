@@ -96,7 +96,7 @@ async function main(argv: string[]): Promise<number> {
     console.error(
       `unknown suite: ${unknown.join(', ')} (have: ${suites.map((s) => s.name).join(', ')})`,
     )
-    return 1
+    return 2 // bad usage, as `sprinkler bench --help` says
   }
   for (const name of names) {
     const module = (await import(new URL(`${name}.ts`, suitesDir).href)) as { default?: Suite }

@@ -49,7 +49,9 @@ export function refusal(what: string, status: number, body: string): string {
   return `error: the hub refused ${what} (HTTP ${status}${detail ? ` ${detail}` : ''}).${hint}`
 }
 
-/** Ends the command with a message on stderr and `code`. */
+/** Ends the command with a message on stderr and `code` (bad usage adds the `--help` hint). */
 export function fail(command: Command, message: string, code = EXIT_FAILURE): never {
-  command.error(message, { exitCode: code })
+  if (code === EXIT_USAGE) command.error(message, { exitCode: code })
+  process.stderr.write(`${message}\n`)
+  process.exit(code)
 }

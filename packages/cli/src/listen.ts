@@ -9,7 +9,9 @@ import {
 import type { AddressInfo } from 'node:net'
 import type { SseEndpoint } from '@sprinkler/server'
 import { createFastPath, type FastPathServer } from '@sprinkler/server/node'
+import type { Command } from 'commander'
 import type { Logger } from 'pino'
+import { fail } from './hub-client.js'
 
 export type Listener = (
   req: IncomingMessage | Http2ServerRequest,
@@ -58,11 +60,13 @@ export function listenOptions(flags: ListenOptions): ListenOptions {
 /**
  * Starts the HTTP server and prints `listening on URL` as the first line of stdout (scripts
  * and tests read it to find a port chosen with --port 0). With `fastPath`, plain-HTTP event
- * streams on that path are served from the socket (see `createFastPath`).
+ * streams on that path are served from the socket (see `createFastPath`). When the server
+ * cannot listen, `command` ends with a sentence saying why and which flag to change (exit 1).
  */
 export async function listen(
   listener: Listener,
   options: ListenOptions,
+  command: Command,
   fastPath?: { endpoint: SseEndpoint; path: string },
 ): Promise<{ server: Server | Http2SecureServer | FastPathServer; url: string }> {
   const tls = options.cert !== undefined && options.key !== undefined
@@ -84,12 +88,48 @@ export async function listen(
       server.off('error', reject)
       resolve()
     })
-  })
+  }).catch((error: NodeJS.ErrnoException) =>
+    fail(command, listenFailure(error, options, command.name())),
+  )
   const { port } = server.address() as AddressInfo
   const host = options.host.includes(':') ? `[${options.host}]` : options.host
   const url = `${tls ? 'https' : 'http'}://${host}:${port}`
   process.stdout.write(`listening on ${url}\n`)
   return { server, url }
+}
+
+/**
+ * What went wrong when `sprinkler <name>` could not listen, and the flag (or variable) that
+ * fixes it, in the forms a checkout (`npm start -- …`) and an install (`sprinkler …`) use.
+ */
+export function listenFailure(
+  error: NodeJS.ErrnoException,
+  options: Pick<ListenOptions, 'host' | 'port'>,
+  name: string,
+): string {
+  const where = `${options.host.includes(':') ? `[${options.host}]` : options.host}:${options.port}`
+  const run = (flag: string) =>
+    name === 'serve'
+      ? `\`npm start -- ${flag}\` from a checkout, \`sprinkler serve ${flag}\` once installed`
+      : `\`npm run sprinkler -- ${name} ${flag}\` from a checkout, \`sprinkler ${name} ${flag}\` once installed`
+  const otherPort = `Choose another port with --port (or SPRINKLER_PORT), e.g. ${run('--port 3001')}; --port 0 takes any free port.`
+  switch (error.code) {
+    case 'EADDRINUSE':
+      return `error: cannot listen on ${where}: the port is already in use (EADDRINUSE), perhaps by another \`sprinkler ${name}\`. ${otherPort}`
+    case 'EACCES':
+      return `error: cannot listen on ${where}: permission denied (EACCES); ports below 1024 need privileges. ${otherPort}`
+    case 'EADDRNOTAVAIL':
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN': {
+      const what =
+        error.code === 'EADDRNOTAVAIL'
+          ? 'no interface of this machine has that address'
+          : 'the host name does not resolve'
+      return `error: cannot listen on ${where}: ${what} (${error.code}). Choose the address with --host (or SPRINKLER_HOST), e.g. ${run('--host 127.0.0.1')}.`
+    }
+    default:
+      return `error: cannot listen on ${where}: ${error.message}${error.code ? ` (${error.code})` : ''}. Check --host and --port (or SPRINKLER_HOST and SPRINKLER_PORT).`
+  }
 }
 
 /** Runs `stop` once on SIGINT or SIGTERM, then exits. */

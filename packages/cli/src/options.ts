@@ -74,3 +74,12 @@ export function addTlsOptions(command: Command): Command {
     )
     .addOption(envOption('--key <path>', 'TLS private key (PEM)', 'KEY'))
 }
+
+/**
+ * How the user runs this CLI, for the commands it suggests: a checkout runs the sources
+ * through `npm run` (the package's bin is not on PATH there); an installed copy is a project
+ * dependency, run with npx.
+ */
+export const SPRINKLER: string = import.meta.url.endsWith('.ts')
+  ? 'npm run -s sprinkler --'
+  : 'npx sprinkler'

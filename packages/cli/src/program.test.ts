@@ -48,10 +48,37 @@ describe('sprinkler CLI', () => {
     }
   })
 
-  it('fails with a usage hint and non-zero exit on unexpected arguments', async () => {
-    await expect(sprinkler('no-such-command')).rejects.toMatchObject({
-      code: 1,
-      stderr: expect.stringContaining('sprinkler --help'),
+  it('describes itself with exactly the commands its help lists', async () => {
+    const { stdout } = await sprinkler('--help')
+    const listed = [...stdout.slice(stdout.indexOf('\nCommands:')).matchAll(/^ {2}([a-z]+)\b/gm)]
+      .map((m) => m[1])
+      .filter((name) => name !== 'help')
+    const described = /^Server-Sent Events done right: ([a-z, ]+)\.$/m.exec(stdout)?.[1]
+    expect(listed.length).toBeGreaterThan(5)
+    expect(described?.split(', ')).toEqual(listed)
+  })
+
+  it.each([
+    ['an unknown command', ['no-such-command'], 'sprinkler --help'],
+    ['an unknown option', ['serve', '--no-such-option'], 'sprinkler serve --help'],
+    ['a missing argument', ['publish'], 'sprinkler publish --help'],
+    ['a bad option value', ['hub', '--port', 'http'], 'sprinkler hub --help'],
+    ['an extra argument', ['token', 'extra'], 'sprinkler token --help'],
+  ])('exits 2 with a usage hint on %s, as every --help says', async (_, args, hint) => {
+    await expect(sprinkler(...args)).rejects.toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining(hint),
+    })
+  })
+
+  it('says in every --help that bad usage exits 2', async () => {
+    const { stdout } = await sprinkler('--help')
+    const names = [...stdout.slice(stdout.indexOf('\nCommands:')).matchAll(/^ {2}([a-z]+)\b/gm)]
+      .map((m) => m[1] as string)
+      .filter((name) => name !== 'help')
+    const helps = await Promise.all(names.map((name) => sprinkler(name, '--help')))
+    helps.forEach(({ stdout: help }, i) => {
+      expect(help, `sprinkler ${names[i]} --help`).toMatch(/Exit codes:[\s\S]*\b2 bad usage/)
     })
   })
 })

@@ -1,29 +1,40 @@
-import { SprinklerError } from '@sprinkler/core'
+import { checkOptions, finite, integer, type OptionRule, orInfinity } from '@sprinkler/core'
 import type { RetryOptions } from './types.js'
+
+/**
+ * The longest wait before a reconnection, whoever asks for more (a server's `retry:`, a
+ * `Retry-After` of weeks, `maxDelayMs`): 24 hours. Timers run a longer delay (over 2³¹−1 ms)
+ * after 1 ms, which would turn the wait into a tight reconnection loop.
+ */
+export const MAX_RECONNECT_DELAY_MS = 24 * 60 * 60 * 1000
+
+const delayMs = finite(0)
+const RETRY_OPTIONS: Record<keyof RetryOptions, OptionRule> = {
+  initialDelayMs: delayMs,
+  maxDelayMs: delayMs,
+  factor: finite(1),
+  jitter: finite(0, 1),
+  maxRetries: orInfinity(integer(0)),
+}
 
 /** {@link RetryOptions} with every default filled in. */
 export type RetryPolicy = Required<RetryOptions>
 
 /** Fills in the defaults and rejects values that cannot work. */
 export function retryPolicy(options: RetryOptions): RetryPolicy {
-  const policy: RetryPolicy = {
-    initialDelayMs: 1000,
-    maxDelayMs: 30_000,
-    factor: 2,
-    jitter: 0.5,
-    maxRetries: Number.POSITIVE_INFINITY,
-    ...options,
+  checkOptions('EventSource retry', options, RETRY_OPTIONS)
+  // `??`, not a spread: an option given as `undefined` takes its default too.
+  return {
+    initialDelayMs: options.initialDelayMs ?? 1000,
+    maxDelayMs: options.maxDelayMs ?? 30_000,
+    factor: options.factor ?? 2,
+    jitter: options.jitter ?? 0.5,
+    maxRetries: options.maxRetries ?? Number.POSITIVE_INFINITY,
   }
-  const { initialDelayMs, maxDelayMs, factor, jitter, maxRetries } = policy
-  // Written so that NaN fails every test.
-  if (!(Math.min(initialDelayMs, maxDelayMs, maxRetries, jitter, 1 - jitter, factor - 1) >= 0)) {
-    throw new SprinklerError(
-      'ERR_SSE_INVALID_OPTION',
-      'retry: delays, maxRetries >= 0, factor >= 1, 0 <= jitter <= 1',
-    )
-  }
-  return policy
 }
+
+/** The wait actually used: at most {@link MAX_RECONNECT_DELAY_MS}. */
+export const clampDelay = (ms: number): number => Math.min(ms, MAX_RECONNECT_DELAY_MS)
 
 /**
  * The wait after the `failures`-th failure in a row:

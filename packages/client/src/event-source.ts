@@ -1,5 +1,20 @@
-import { createParser, createUtf8Decoder, type Parser, SprinklerError } from '@sprinkler/core'
-import { backoffDelay, parseRetryAfter, type RetryPolicy, retryPolicy } from './backoff.js'
+import {
+  checkOptions,
+  createParser,
+  createUtf8Decoder,
+  ofType,
+  oneOf,
+  type Parser,
+  SprinklerError,
+  timerMs,
+} from '@sprinkler/core'
+import {
+  backoffDelay,
+  clampDelay,
+  parseRetryAfter,
+  type RetryPolicy,
+  retryPolicy,
+} from './backoff.js'
 import { type ClientErrorCode, SseErrorEvent } from './error-event.js'
 import { isEventStream, requestHeaders } from './request-headers.js'
 import type { EventSourceEventMap, EventSourceInit, FetchLike } from './types.js'
@@ -17,6 +32,21 @@ const DEFAULT_RECONNECTION_TIME = 3000
 const BACKLOG_LIMIT = 1024
 
 type Handler = EventHandler<Event>
+
+const flag = ofType('boolean')
+const object = ofType('object')
+/** What `init` may hold; `body` is whatever `fetch` accepts. */
+const INIT_OPTIONS = {
+  withCredentials: flag,
+  headers: ofType('object', 'function'),
+  method: ofType('string'),
+  credentials: oneOf('omit', 'same-origin', 'include'),
+  fetch: ofType('function'),
+  signal: object,
+  retry: object,
+  readTimeoutMs: timerMs,
+  shared: flag,
+}
 
 /**
  * What an event handler attribute accepts. (Reading one gives a plain `(event) => unknown`,
@@ -100,6 +130,8 @@ export class EventSource extends EventTarget {
     }
     this.#url = record.href
     this.#origin = record.origin
+    // [NON-SPEC] every option is checked before anything happens (ERR_SSE_INVALID_OPTION).
+    checkOptions('EventSource', init, INIT_OPTIONS)
     this.#init = init
     this.#fetch = init.fetch ?? ((url, init) => fetch(url, init))
     this.#retry = init.retry && retryPolicy(init.retry)
@@ -414,13 +446,14 @@ export class EventSource extends EventTarget {
     if (this.#state !== CONNECTING) return
     // spec: "Wait a delay equal to the reconnection time of the event source. Optionally, wait
     // some more. In particular, if the previous attempt failed, then user agents might
-    // introduce an exponential backoff delay". [NON-SPEC] `retry` and `Retry-After`.
+    // introduce an exponential backoff delay". [NON-SPEC] `retry` and `Retry-After`, and
+    // never more than MAX_RECONNECT_DELAY_MS (a longer timer would fire after 1 ms).
     const delay =
       retryAfter ??
       (retry
         ? backoffDelay(failures, this.#reconnectionTime ?? retry.initialDelayMs, retry)
         : (this.#reconnectionTime ?? DEFAULT_RECONNECTION_TIME))
-    this.#timer = setTimeout(this.#reconnect, delay)
+    this.#timer = setTimeout(this.#reconnect, clampDelay(delay))
     // spec: "if the operating system has reported that there is no network connectivity, user
     // agents might wait for the operating system to announce that the network connection has
     // returned before retrying." [NON-SPEC] Back online: reconnect at once.

@@ -1,3 +1,4 @@
+export { MAX_RECONNECT_DELAY_MS } from './backoff.js'
 export {
   type ClientErrorCode,
   SseErrorEvent,

@@ -1,12 +1,19 @@
 // Every `init` option of the client contract, against a real node:http server. Everything here
 // goes beyond the spec: [NON-SPEC]. Delays are checked with fake timers (setTimeout and Date
 // only; I/O stays real) and jitter with a mocked Math.random.
+
+import { MAX_TIMER_MS } from '@sprinkler/core'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { observedFetch, recordingFetch } from '../test/fetchers.js'
 import { record } from '../test/record.js'
 import { sse, startServer, type TestServer } from '../test/server.js'
 import { settle, trackSources } from '../test/sources.js'
-import { EventSource } from './index.js'
+import {
+  EventSource,
+  type EventSourceInit,
+  MAX_RECONNECT_DELAY_MS,
+  type RetryOptions,
+} from './index.js'
 
 let server: TestServer
 const sources = trackSources((path) => server.url(path))
@@ -29,6 +36,13 @@ function endEveryStream(path: string) {
     sse(res)
     res.end(`retry: 0\nid: ${n}\ndata: ${n}\n\n`)
   })
+}
+
+/** Fake timers and a source on `/events` with `retry`: its events, and the fetches it makes. */
+function retryingSource(retry: RetryOptions) {
+  fakeTime()
+  const calls = recordingFetch()
+  return { events: record(connect('/events', { fetch: calls.fetch, retry })), calls }
 }
 
 /**
@@ -296,14 +310,12 @@ describe('retry', () => {
 
   it('[NON-SPEC] backoff gaps grow by factor and are capped at maxDelayMs', async () => {
     unavailable('/events')
-    fakeTime()
-    const calls = recordingFetch()
-    const events = record(
-      connect('/events', {
-        fetch: calls.fetch,
-        retry: { initialDelayMs: 100, factor: 2, maxDelayMs: 500, jitter: 0 },
-      }),
-    )
+    const { events, calls } = retryingSource({
+      initialDelayMs: 100,
+      factor: 2,
+      maxDelayMs: 500,
+      jitter: 0,
+    })
     expect(await reconnectionGaps(events, calls.calls, 5)).toEqual([100, 200, 400, 500, 500])
     expect(events.log.slice(0, 5).map((e) => [e.code, e.status, e.readyState])).toEqual(
       Array(5).fill(['ERR_SSE_STATUS', 503, EventSource.CONNECTING]),
@@ -378,14 +390,7 @@ describe('retry', () => {
         res.end('data: b\n\n')
       } else res.writeHead(500).end()
     })
-    fakeTime()
-    const calls = recordingFetch()
-    const events = record(
-      connect('/events', {
-        fetch: calls.fetch,
-        retry: { initialDelayMs: 100, factor: 2, jitter: 0 },
-      }),
-    )
+    const { events, calls } = retryingSource({ initialDelayMs: 100, factor: 2, jitter: 0 })
     // end of stream (k=1), 500 (k=2), 500 (k=3), open + end (k=1), 500 (k=2)
     expect(await reconnectionGaps(events, calls.calls, 5)).toEqual([250, 500, 1000, 250, 500])
   })
@@ -439,10 +444,86 @@ describe('retry', () => {
     },
   )
 
-  it('[NON-SPEC] invalid retry options throw ERR_SSE_INVALID_OPTION', () => {
-    expect(() => new EventSource(server.url('/events'), { retry: { factor: 0 } })).toThrow(
-      expect.objectContaining({ code: 'ERR_SSE_INVALID_OPTION' }),
+  it.each([
+    [{ factor: 0 }, 'factor must be a finite number >= 1, not 0'],
+    [{ initialDelayMs: -1 }, 'initialDelayMs must be a finite number >= 0, not -1'],
+    [{ maxDelayMs: Number.NaN }, 'maxDelayMs must be a finite number >= 0, not NaN'],
+    [{ maxDelayMs: Infinity }, 'maxDelayMs must be a finite number >= 0, not Infinity'],
+    [{ jitter: 1.5 }, 'jitter must be a finite number >= 0 and <= 1, not 1.5'],
+    [{ maxRetries: 2.5 }, 'maxRetries must be an integer >= 0 or Infinity, not 2.5'],
+    [{ maxRetries: '3' }, 'maxRetries must be an integer >= 0 or Infinity, not "3"'],
+  ])('[NON-SPEC] invalid retry options throw ERR_SSE_INVALID_OPTION: %o', (retry, message) => {
+    expect(() => new EventSource(server.url('/events'), { retry } as EventSourceInit)).toThrow(
+      expect.objectContaining({
+        code: 'ERR_SSE_INVALID_OPTION',
+        message: `EventSource retry: ${message}`,
+      }),
     )
+    expect(server.requests('/events')).toHaveLength(0)
+  })
+
+  it('[NON-SPEC] an option given as undefined takes its default', async () => {
+    unavailable('/events')
+    const { events, calls } = retryingSource({
+      initialDelayMs: undefined,
+      maxDelayMs: undefined,
+      jitter: 0,
+    })
+    expect(await reconnectionGaps(events, calls.calls, 2)).toEqual([1000, 2000])
+  })
+})
+
+describe('reconnection delays are clamped to MAX_RECONNECT_DELAY_MS (24 h)', () => {
+  /**
+   * After the `n`-th error: no request for MAX_RECONNECT_DELAY_MS − 1 ms, then one. (A timer
+   * over 2³¹−1 ms would have fired after 1 ms: a tight reconnection loop.)
+   */
+  async function reconnectsAfterClamp(
+    events: ReturnType<typeof record>,
+    calls: { at: number }[],
+    n: number,
+  ) {
+    await events.wait('error', n)
+    vi.advanceTimersByTime(MAX_RECONNECT_DELAY_MS - 1)
+    await settle()
+    expect(calls).toHaveLength(n)
+    vi.advanceTimersByTime(1)
+    expect(calls).toHaveLength(n + 1)
+  }
+
+  it('[NON-SPEC] a server retry: of 9999999999 ms (and of 400 digits) waits 24 h, not 1 ms', async () => {
+    server.route('/events', (_req, res, { n }) => {
+      sse(res)
+      res.end(`retry: ${n === 1 ? '9999999999' : '9'.repeat(400)}\ndata: ${n}\n\n`)
+    })
+    fakeTime()
+    const calls = recordingFetch()
+    const events = record(connect('/events', { fetch: calls.fetch }))
+    await reconnectsAfterClamp(events, calls.calls, 1)
+    await reconnectsAfterClamp(events, calls.calls, 2)
+    expect(MAX_RECONNECT_DELAY_MS).toBeLessThan(MAX_TIMER_MS)
+  })
+
+  it('[NON-SPEC] with backoff: a server retry:, Retry-After seconds and an HTTP date weeks away', async () => {
+    server.route('/events', (_req, res, { n }) => {
+      if (n === 1) {
+        sse(res)
+        res.end('retry: 9999999999\ndata: a\n\n')
+      } else if (n === 2) res.writeHead(503, { 'retry-after': '31536000' }).end()
+      else if (n === 3) {
+        const weeks = new Date(Date.now() + 6 * 7 * 24 * 3600 * 1000)
+        res.writeHead(429, { 'retry-after': weeks.toUTCString() }).end()
+      } else res.writeHead(500).end()
+    })
+    // Backoff that would grow past every limit: 10^12 ms at once, then more.
+    const { events, calls } = retryingSource({
+      initialDelayMs: 1e12,
+      maxDelayMs: 1e15,
+      factor: 10,
+      jitter: 0.5,
+    })
+    vi.spyOn(Math, 'random').mockReturnValue(0.999_999)
+    for (let n = 1; n <= 4; n++) await reconnectsAfterClamp(events, calls.calls, n)
   })
 })
 
@@ -512,5 +593,42 @@ describe('readTimeoutMs', () => {
     expect(await events.wait('error', 1)).toMatchObject({ code: 'ERR_SSE_READ_TIMEOUT' })
     vi.advanceTimersByTime(3000)
     await server.request('/events', 2)
+  })
+})
+
+describe('init is checked before anything happens', () => {
+  it.each([
+    [
+      { readTimeoutMs: Number.NaN },
+      'readTimeoutMs must be an integer >= 0 and <= 2147483647, not NaN',
+    ],
+    [{ readTimeoutMs: -1 }, 'readTimeoutMs must be an integer >= 0 and <= 2147483647, not -1'],
+    // A longer timer would fire after 1 ms: a read timeout on every attempt.
+    [
+      { readTimeoutMs: 2 ** 31 },
+      'readTimeoutMs must be an integer >= 0 and <= 2147483647, not 2147483648',
+    ],
+    [{ readTimeoutMs: 1.5 }, 'readTimeoutMs must be an integer >= 0 and <= 2147483647, not 1.5'],
+    [{ headers: 'Bearer x' }, 'headers must be of type object or function, not "Bearer x"'],
+    [{ headers: null }, 'headers must be of type object or function, not null'],
+    [{ method: 1 }, 'method must be of type string, not 1'],
+    [
+      { credentials: 'always' },
+      'credentials must be one of ["omit","same-origin","include"], not "always"',
+    ],
+    [{ fetch: {} }, 'fetch must be of type function, not object'],
+    [{ signal: true }, 'signal must be of type object, not true'],
+    [{ retry: 3 }, 'retry must be of type object, not 3'],
+    [{ withCredentials: 'yes' }, 'withCredentials must be of type boolean, not "yes"'],
+    [{ shared: 1 }, 'shared must be of type boolean, not 1'],
+  ])('[NON-SPEC] %o throws ERR_SSE_INVALID_OPTION and sends no request', (init, message) => {
+    expect(() => new EventSource(server.url('/events'), init as EventSourceInit)).toThrow(
+      expect.objectContaining({
+        name: 'SprinklerError',
+        code: 'ERR_SSE_INVALID_OPTION',
+        message: `EventSource: ${message}`,
+      }),
+    )
+    expect(server.requests('/events')).toHaveLength(0)
   })
 })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { errorCodes, SprinklerError } from './errors.js'
+import { type ErrorCode, errorCodes, SprinklerError } from './errors.js'
 
 // Core is compiled without Node's types (it must not use them), so this test reaches the file
 // system through an untyped dynamic import and declares the little it needs.
@@ -91,6 +91,19 @@ describe('SprinklerError', () => {
     expect(error.name).toBe('SprinklerError')
     expect(error.cause).toBe(cause)
     expect(new SprinklerError('ERR_SSE_EMPTY_EVENT', 'x').cause).toBeUndefined()
+  })
+
+  it('takes only codes of the registry: an unknown code does not compile (npm run typecheck)', () => {
+    // @ts-expect-error: not a key of errorCodes
+    const unknown = new SprinklerError('ERR_SSE_NO_SUCH_CODE', 'x')
+    // @ts-expect-error: a plain string is not an ErrorCode either
+    const widened = new SprinklerError('ERR_SSE_EMPTY_EVENT' as string, 'x')
+    const known: ErrorCode = new SprinklerError('ERR_HUB_NOT_FOUND', 'x').code
+    expect([unknown.code, widened.code, known]).toEqual([
+      'ERR_SSE_NO_SUCH_CODE',
+      'ERR_SSE_EMPTY_EVENT',
+      'ERR_HUB_NOT_FOUND',
+    ])
   })
 
   it('instanceof works across duplicate copies of the package', () => {

@@ -8,7 +8,8 @@ export const errorCodes = {
   ERR_SSE_EMPTY_EVENT: 'encodeEvent was given no field at all; an event needs at least one.',
   ERR_SSE_LINE_TOO_LONG:
     'A line in the event stream exceeded the parser’s `maxLineLength`; the line was discarded.',
-  ERR_SSE_INVALID_OPTION: 'An option passed to a Sprinkler factory has the wrong type or range.',
+  ERR_SSE_INVALID_OPTION:
+    'An option passed to a Sprinkler factory has the wrong type or range (NaN, Infinity, a negative or fractional number where none is allowed, a delay over 2³¹−1 ms); the message names the option and what it allows. Thrown before anything is served or sent.',
   ERR_SSE_NETWORK:
     'The client lost its connection: the request failed or the server ended the stream; it reconnects.',
   ERR_SSE_STATUS:
@@ -39,6 +40,8 @@ export const errorCodes = {
     'A request has more `topic` values than the hub’s `maxTopics` limit (HTTP 400).',
   ERR_HUB_INVALID_TOPIC_SELECTOR:
     'A topic selector looks like a URI Template but is not a valid one (HTTP 400).',
+  ERR_HUB_TOPIC_SELECTOR_TOO_LARGE:
+    'A topic selector is longer than 2,048 characters, or a URI Template selector has more than 16 variables (HTTP 400).',
   ERR_HUB_INVALID_UPDATE:
     'A published `id`, `type` or `retry` is invalid: an id empty, starting with `#` or holding CR/LF/NUL; a type with CR/LF; a retry that is not a non-negative integer (HTTP 400).',
   ERR_HUB_UNAUTHORIZED:
@@ -50,7 +53,7 @@ export const errorCodes = {
   ERR_HUB_FORBIDDEN_TOPIC:
     'The JWT’s `mercure.publish` (or, for the subscriptions API, `mercure.subscribe`) claim does not cover the topic (HTTP 403).',
   ERR_HUB_FORBIDDEN_ORIGIN:
-    'A publish authenticated by cookie came from an origin not in the CORS list (HTTP 403).',
+    'A publish authenticated by cookie came from an origin not named in the CORS list; `*` never allows it (HTTP 403).',
   ERR_HUB_UNSUPPORTED_MEDIA_TYPE:
     'A publish body is not `application/x-www-form-urlencoded` (HTTP 415).',
   ERR_HUB_BODY_TOO_LARGE: 'A publish body is larger than the hub’s `maxBodyBytes` (HTTP 413).',
@@ -59,6 +62,12 @@ export const errorCodes = {
   ERR_HUB_NOT_FOUND: 'No such subscription or resource in the subscriptions API (HTTP 404).',
   ERR_HUB_METHOD_NOT_ALLOWED:
     'The hub URL was requested with a method it does not serve (HTTP 405).',
+  ERR_HUB_INVALID_TARGET:
+    'The request target is not a plain origin-form path: it starts with `//`, has a backslash, a `.` or `..` segment, or a malformed percent-escape (HTTP 400).',
+  ERR_HUB_TRANSPORT_FAILED:
+    'The hub’s transport failed where no request waits for the answer (removing a closed subscriber’s subscriptions, publishing a subscription event); reported as the hub’s `error` event.',
+  ERR_HUB_TRANSPORT_UNAVAILABLE:
+    'The hub cannot reach Redis (its transport): a publish, a replay or the subscriptions API got no answer in time or found the connection down (HTTP 503); the hub reconnects with backoff and `/healthz` says `degraded` meanwhile.',
   ERR_SERVE_CROSS_SITE:
     'A state-changing request to `sprinkler serve` (console, login, badge) lacked the page’s CSRF token, came from another origin or site, or named a non-loopback Host (HTTP 403).',
   ERR_SERVE_INVALID_REQUEST:
@@ -75,6 +84,7 @@ export const errorCodes = {
     'A `sprinkler logs` path got a method or a body it does not take: not a small sign-in form, or not GET (HTTP 400, 405).',
 } as const
 
+/** Every code of the registry, and nothing else: an unknown code does not compile. */
 export type ErrorCode = keyof typeof errorCodes
 
 const brand = Symbol.for('sprinkler.error')
@@ -83,7 +93,7 @@ const brand = Symbol.for('sprinkler.error')
  * The one error class of every Sprinkler package. `instanceof` works across duplicate
  * copies of the package (it checks a global symbol, not the class identity).
  */
-export class SprinklerError<C extends string = string> extends Error {
+export class SprinklerError<C extends ErrorCode = ErrorCode> extends Error {
   readonly code: C
   readonly [brand] = true
 

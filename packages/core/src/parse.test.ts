@@ -395,4 +395,25 @@ describe('createParser options', () => {
       }),
     )
   })
+
+  it.each([
+    [{}, 'createParser: onEvent must be of type function, not undefined'],
+    [{ onEvent: 'x' }, 'createParser: onEvent must be of type function, not "x"'],
+    [{ onEvent() {}, onRetry: 1 }, 'createParser: onRetry must be of type function, not 1'],
+    [{ onEvent() {}, maxLineLength: Number.NaN }, 'maxLineLength must be an integer >= 1, not NaN'],
+    [{ onEvent() {}, maxLineLength: 0 }, 'maxLineLength must be an integer >= 1, not 0'],
+    [{ onEvent() {}, maxLineLength: 1.5 }, 'maxLineLength must be an integer >= 1, not 1.5'],
+    [
+      { onEvent() {}, maxLineLength: Infinity },
+      'maxLineLength must be an integer >= 1, not Infinity',
+    ],
+  ])('invalid options %o throw ERR_SSE_INVALID_OPTION before any input: %s', (options, message) => {
+    expect(() => createParser(options as unknown as ParserOptions)).toThrow(
+      expect.objectContaining({
+        name: 'SprinklerError',
+        code: 'ERR_SSE_INVALID_OPTION',
+        message: expect.stringContaining(message),
+      }),
+    )
+  })
 })

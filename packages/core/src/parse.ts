@@ -1,4 +1,5 @@
 import { SprinklerError } from './errors.js'
+import { checkOptions, integer, ofType, required } from './options.js'
 import type { SseEvent } from './types.js'
 
 /** Callbacks and limits for {@link createParser}. */
@@ -40,6 +41,15 @@ const LOWER_D = 100
 const LOWER_E = 101
 const LOWER_I = 105
 
+const callback = ofType('function')
+const PARSER_OPTIONS = {
+  onEvent: required(callback),
+  onRetry: callback,
+  onComment: callback,
+  onError: callback,
+  maxLineLength: integer(1),
+}
+
 /**
  * Creates a parser that follows the HTML spec's event stream interpretation to the letter.
  * @see https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation
@@ -51,6 +61,7 @@ export function createParser(options: ParserOptions): Parser {
       'createParser takes an options object: did you mean `createParser({ onEvent: fn })`?',
     )
   }
+  checkOptions('createParser', options, PARSER_OPTIONS)
   const { onEvent, onRetry, onComment, onError } = options
   const maxLineLength = options.maxLineLength ?? DEFAULT_MAX_LINE_LENGTH
 

@@ -99,4 +99,10 @@ describe('EventStreamParser', () => {
     expect(errors.map((error) => error.code)).toEqual(['ERR_SSE_LINE_TOO_LONG'])
     expect(events).toEqual([{ type: 'message', data: 'b', lastEventId: '' }])
   })
+
+  it('checks the parser options when it is constructed, before any byte', () => {
+    expect(() => new EventStreamParser({ maxLineLength: -1 })).toThrow(
+      expect.objectContaining({ code: 'ERR_SSE_INVALID_OPTION' }),
+    )
+  })
 })

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net'
 import { afterEach, expect, it } from 'vitest'
 import { mint, SECRET } from '../test/harness.js'
 import { createHub, type Hub } from './hub.js'
-import { createHubRoutes } from './node.js'
+import { createHubRoutes } from './node/index.js'
 
 let server: Server | undefined
 let hub: Hub | undefined

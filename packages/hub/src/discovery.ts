@@ -1,4 +1,4 @@
-import { HUB_PATH } from './hub.js'
+import { HUB_PATH } from './paths.js'
 
 /**
  * The discovery `Link` header value an app adds to its responses:

@@ -1,10 +1,10 @@
-import { SprinklerError } from '@sprinkler/core'
+import { type ErrorCode, SprinklerError } from '@sprinkler/core'
 
 /** A hub error that maps to an HTTP status; the message is safe to show to the client. */
 export class HubError extends SprinklerError {
   constructor(
     readonly status: number,
-    code: string,
+    code: ErrorCode,
     message: string,
     options?: { cause?: unknown },
   ) {

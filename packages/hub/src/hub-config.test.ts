@@ -194,7 +194,7 @@ describe('limits and flags', () => {
     expect((await s.waitForEvents(3)).map((e) => e.data)).toEqual(['3', '4', '5'])
   })
 
-  it('exits with a clear message for a bad flag, a missing key and an unavailable transport', async () => {
+  it('exits with a clear message for a bad flag, a missing key and an unknown transport', async () => {
     const bin = fileURLToPath(new URL('../../cli/src/bin.ts', import.meta.url))
     const run = (...args: string[]) =>
       promisify(execFile)(
@@ -213,10 +213,10 @@ describe('limits and flags', () => {
       stderr: expect.stringContaining('--jwt-key'),
     })
     await expect(
-      run('--jwt-key', 'k', '--transport', 'redis://127.0.0.1:6379'),
+      run('--jwt-key', 'k', '--transport', 'kafka://127.0.0.1:9092'),
     ).rejects.toMatchObject({
       code: 2,
-      stderr: expect.stringContaining('not available yet'),
+      stderr: expect.stringContaining('--transport must be "memory" or a redis://'),
     })
     await expect(run('--jwt-algorithm', 'none', '--jwt-key', 'k')).rejects.toMatchObject({
       code: 1,

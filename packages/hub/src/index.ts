@@ -1,30 +1,4 @@
-export {
-  createVerifier,
-  findToken,
-  type JwtAlgorithm,
-  type KeyConfig,
-  type MercureClaim,
-  type TokenSource,
-  type VerifiedToken,
-} from './auth.js'
-export { discoveryLink } from './discovery.js'
-export { HubError } from './errors.js'
-export {
-  createHub,
-  HUB_PATH,
-  Hub,
-  type HubLimits,
-  type HubOptions,
-  type HubResponse,
-  type HubStats,
-  SUBSCRIPTIONS_PATH,
-  subscriptionDocument,
-} from './hub.js'
-export { MemoryTransport } from './memory-transport.js'
-export { createHubMetrics } from './metrics.js'
-export { createHubRoutes, type HubRoutes, type HubRoutesOptions } from './node.js'
-export { type HubRoute, resolveRoute } from './routes.js'
-export { compileSelector, matchesAny, type TopicSelector } from './topics.js'
-export type { HistoryResult, HubTransport, SubscriptionRecord } from './transport.js'
-export { createUpdate, frameOf, parsePublishForm, type Update, type UpdateInput } from './update.js'
-export { createHubFetchHandler, type HubFetchOptions } from './web.js'
+// The root entry is the node one (routes for node:http, Prometheus metrics) plus the fetch
+// handler, as before the runtime subpaths existed. Web runtimes import `@sprinkler/hub/web`.
+export * from './node/index.js'
+export { createHubFetchHandler, type HubFetchOptions } from './web/index.js'

@@ -4,7 +4,7 @@ import { afterEach, expect, it } from 'vitest'
 import { openEventStream, type TestEventStream, until } from '../../server/test/client.js'
 import { createHub, type Hub } from './hub.js'
 import { MemoryTransport } from './memory-transport.js'
-import { createHubRoutes } from './node.js'
+import { createHubRoutes } from './node/index.js'
 import type { HistoryResult } from './transport.js'
 
 /** A memory transport whose history lookups wait until the test lets them go. */

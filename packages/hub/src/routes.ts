@@ -1,6 +1,7 @@
-import type { Registry } from 'prom-client'
 import { HubError } from './errors.js'
-import { HUB_PATH, type Hub, type HubResponse, SUBSCRIPTIONS_PATH } from './hub.js'
+import type { Hub } from './hub.js'
+import { HUB_PATH, SUBSCRIPTIONS_PATH } from './paths.js'
+import type { HubResponse } from './response.js'
 import { welcomePage } from './welcome.js'
 
 /** What a request to the hub's URL space asks for; each mount (node, web) does the I/O. */
@@ -32,20 +33,37 @@ export function resolveRoute(method: string, path: string, extras: boolean): Hub
   return undefined
 }
 
-/** The welcome page, `/healthz` or `/metrics`. */
+/**
+ * Where `/metrics` comes from: a prom-client `Registry` (`createHubMetrics` on the node side)
+ * or anything that renders Prometheus text. Web mounts get none unless given one, so web
+ * runtimes never load prom-client.
+ */
+export interface MetricsSource {
+  readonly contentType: string
+  metrics(): Promise<string>
+}
+
+/** The welcome page, `/healthz` or `/metrics` (404 when there is no metrics source). */
 export async function pageResponse(
   hub: Hub,
-  metrics: Registry,
+  metrics: MetricsSource | undefined,
   page: 'welcome' | 'healthz' | 'metrics',
 ): Promise<HubResponse> {
   if (page === 'healthz') {
+    // Degraded: open streams go on, publishes fail until the transport's backend is back.
+    const health = hub.health
     return {
-      status: 200,
+      status: health.ok ? 200 : 503,
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ status: 'ok', connections: hub.connections }),
+      body: JSON.stringify(
+        health.ok
+          ? { status: 'ok', connections: hub.connections }
+          : { status: 'degraded', reason: health.reason, connections: hub.connections },
+      ),
     }
   }
   if (page === 'metrics') {
+    if (!metrics) return notFound()
     return {
       status: 200,
       headers: { 'content-type': metrics.contentType },
@@ -57,6 +75,10 @@ export async function pageResponse(
     headers: { 'content-type': 'text/html; charset=utf-8' },
     body: welcomePage(hub),
   }
+}
+
+export function notFound(): HubResponse {
+  return { status: 404, headers: { 'content-type': 'text/plain' }, body: 'Not Found' }
 }
 
 export function notAllowed(allow: string): HubResponse {
@@ -71,5 +93,9 @@ export function notAllowed(allow: string): HubResponse {
 
 /** A publish body over `maxBytes` (413), as every mount reports it. */
 export function bodyTooLarge(maxBytes: number): HubError {
-  return new HubError(413, 'ERR_HUB_BODY_TOO_LARGE', `The body is larger than ${maxBytes} bytes.`)
+  return new HubError(
+    413,
+    'ERR_HUB_BODY_TOO_LARGE',
+    `The body is larger than ${maxBytes} bytes, the hub's limit (maxBodyBytes; \`sprinkler hub --max-body\`).`,
+  )
 }

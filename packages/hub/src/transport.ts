@@ -18,6 +18,9 @@ export interface HistoryResult {
   updates: Update[]
 }
 
+/** Whether a transport can reach its backend now. */
+export type TransportHealth = { ok: true } | { ok: false; reason: string }
+
 /**
  * How hub nodes share updates, history and presence. The in-memory transport serves one
  * process; a Redis transport lets several hub processes serve the same topics, so a
@@ -36,5 +39,10 @@ export interface HubTransport {
   addSubscriptions(records: readonly SubscriptionRecord[]): Promise<void>
   removeSubscriptions(records: readonly SubscriptionRecord[]): Promise<void>
   subscriptions(): Promise<SubscriptionRecord[]>
+  /**
+   * Whether the backend is reachable now (`/healthz` says `degraded` when not). A transport
+   * without a backend to lose, like the memory one, leaves it out.
+   */
+  health?(): TransportHealth
   close(): Promise<void>
 }

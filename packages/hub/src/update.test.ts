@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { discoveryLink } from './discovery.js'
 import { frameOf, parsePublishForm } from './update.js'
 
-const limits = { maxTopics: 5 }
+const limits = { maxTopics: 5, maxIdLength: 16 }
 const form = (fields: [string, string][]) => new URLSearchParams(fields).toString()
 
 describe('publish form (spec: Publication)', () => {
@@ -87,6 +87,27 @@ describe('publish form (spec: Publication)', () => {
       [
         ['topic', 'a'],
         ['retry', '1.5'],
+      ],
+      'ERR_HUB_INVALID_UPDATE',
+    ],
+    [
+      [
+        ['topic', 'a'],
+        ['id', 'a\0b'],
+      ],
+      'ERR_HUB_INVALID_UPDATE',
+    ],
+    [
+      [
+        ['topic', 'a'],
+        ['id', 'earliest'],
+      ],
+      'ERR_HUB_INVALID_UPDATE',
+    ],
+    [
+      [
+        ['topic', 'a'],
+        ['id', 'x'.repeat(17)],
       ],
       'ERR_HUB_INVALID_UPDATE',
     ],

@@ -1,4 +1,4 @@
-import { encodeEventBytes } from '@sprinkler/core'
+import { encodeEventBytes, SprinklerError } from '@sprinkler/core'
 import { HubError } from './errors.js'
 
 /** A Mercure update as the hub stores and dispatches it. */
@@ -20,6 +20,11 @@ export type UpdateInput = Omit<Update, 'id' | 'private'> & { id?: string; privat
 
 export interface UpdateLimits {
   maxTopics: number
+  /**
+   * The longest `id`: the subscriber endpoint's Last-Event-ID limit
+   * (`SseEndpoint.maxLastEventIdLength`), so every id a client may resume from is accepted.
+   */
+  maxIdLength: number
 }
 
 // Each update is encoded once, however many subscribers get it.
@@ -53,20 +58,8 @@ export function createUpdate(input: UpdateInput, limits: UpdateLimits): Update {
       `An update may have at most ${limits.maxTopics} topics.`,
     )
   }
-  // spec (Mercure, Publication): "The provided ID MUST NOT start with the # character."
-  if (input.id !== undefined && (input.id === '' || input.id.startsWith('#'))) {
-    throw new HubError(400, 'ERR_HUB_INVALID_UPDATE', '`id` must not be empty or start with `#`.')
-  }
-  if (input.id !== undefined && /[\r\n\0]/.test(input.id)) {
-    throw new HubError(400, 'ERR_HUB_INVALID_UPDATE', '`id` must not contain CR, LF or NUL.')
-  }
-  if (input.type !== undefined && /[\r\n]/.test(input.type)) {
-    throw new HubError(400, 'ERR_HUB_INVALID_UPDATE', '`type` must not contain CR or LF.')
-  }
-  if (input.retry !== undefined && !(Number.isSafeInteger(input.retry) && input.retry >= 0)) {
-    throw new HubError(400, 'ERR_HUB_INVALID_UPDATE', '`retry` must be a non-negative integer.')
-  }
-  return {
+  if (input.id !== undefined) checkId(input.id, limits.maxIdLength)
+  const update: Update = {
     // spec (Mercure, Publication): "If omitted, the hub MUST generate a valid IRI".
     id: input.id ?? `urn:uuid:${crypto.randomUUID()}`,
     topics,
@@ -74,6 +67,39 @@ export function createUpdate(input: UpdateInput, limits: UpdateLimits): Update {
     type: input.type,
     retry: input.retry,
     private: input.private ?? false,
+  }
+  // Encoding checks the SSE fields (an id or type with CR/LF, an id with NUL, a bad retry)
+  // by core's rules; the frame is kept for delivery.
+  try {
+    frameOf(update)
+  } catch (error) {
+    if (!(error instanceof SprinklerError)) throw error
+    throw new HubError(400, 'ERR_HUB_INVALID_UPDATE', error.message)
+  }
+  return update
+}
+
+function checkId(id: string, maxLength: number): void {
+  // spec (Mercure, Publication): "The provided ID MUST NOT start with the # character."
+  if (id === '' || id.startsWith('#')) {
+    throw new HubError(400, 'ERR_HUB_INVALID_UPDATE', '`id` must not be empty or start with `#`.')
+  }
+  // spec (Mercure, Reconciliation): `earliest` is the reserved Last-Event-ID for "everything
+  // retained"; an update with that id could never be resumed from.
+  if (id === 'earliest') {
+    throw new HubError(
+      400,
+      'ERR_HUB_INVALID_UPDATE',
+      '`earliest` is reserved and cannot be an `id`.',
+    )
+  }
+  // A longer id would be refused when a client sends it back as Last-Event-ID.
+  if (id.length > maxLength) {
+    throw new HubError(
+      400,
+      'ERR_HUB_INVALID_UPDATE',
+      `\`id\` is longer than ${maxLength} characters, the Last-Event-ID limit.`,
+    )
   }
 }
 

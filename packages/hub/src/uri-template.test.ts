@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest'
-import { compileUriTemplate, TemplateSyntaxError } from './uri-template.js'
+import {
+  compileUriTemplate,
+  MAX_SELECTOR_LENGTH,
+  MAX_TEMPLATE_VARIABLES,
+  matchMeter,
+  TemplateLimitError,
+  TemplateSyntaxError,
+} from './uri-template.js'
 
-const matches = (template: string, uri: string) => compileUriTemplate(template).test(uri)
+const matches = (template: string, uri: string) => compileUriTemplate(template).matches(uri)
 
 describe('RFC 6570 matching', () => {
   it.each([
@@ -62,6 +69,68 @@ describe('RFC 6570 matching', () => {
     expect(matches(template, uri)).toBe(expected)
   })
 
+  // Each operator expands ONE value to exactly these shapes (RFC 6570 §3.2, Appendix A).
+  it.each([
+    // simple: `,` joins a list's items; every reserved character of a value is encoded
+    ['/u/{id}', '/u/1,2', true],
+    ['/u/{id}', '/u/1%2F2', true],
+    ['/u/{id}', '/u/1?2', false],
+    ['/u/{id}', '/u/1=2', false],
+    // `+` and `#` pass reserved characters through
+    ['/u/{+id}', '/u/1/2?x=#y', true],
+    ['/u{#id}', '/u#a/b', true],
+    ['/u{#id}', '/ua/b', false],
+    // `/`: one segment per variable, any number with explode
+    ['https://example.com/users{/id}', 'https://example.com/users/1', true],
+    ['https://example.com/users{/id}', 'https://example.com/users/1/secret', false],
+    ['https://example.com/users{/id}', 'https://example.com/users/1%2Fsecret', true],
+    ['https://example.com/users{/id}', 'https://example.com/users', true],
+    ['https://example.com/users{/id}', 'https://example.com/users1', false],
+    ['/u{/a,b}', '/u/1/2', true],
+    ['/u{/a,b}', '/u/1/2/3', false],
+    ['/u{/a*}', '/u/1/2/3', true],
+    ['/u{/a*}', '/u/k=1/j=2', true],
+    ['/u{/a*}', '/u/k=1=2', false],
+    // `.`: labels
+    ['/f{.ext}', '/f.json', true],
+    ['/f{.ext}', '/f.js/on', false],
+    // `;`: `name=value`, or a bare name for an empty string
+    ['/m{;x}', '/m;x', true],
+    ['/m{;x}', '/m;x=1,2', true],
+    ['/m{;x}', '/m;y=1', false],
+    ['/m{;x}', '/m;x=1;y=2', false],
+    ['/m{;x*}', '/m;x=1;y=2', true],
+    // `?` and `&`: `name=` even when empty, `&` between variables
+    ['/s{?q}', '/s?q=', true],
+    ['/s{?q}', '/s?q', false],
+    ['/s{?q}', '/s?q=a&r=b', false],
+    ['/s{?q,r}', '/s?q=a&r=b', true],
+    ['/s{?q,r}', '/s?r=b', true],
+    ['/s{?q,r}', '/s?q=ar=b', false],
+    ['/s{?q,r}', '/s?r=b&q=a', false],
+    ['/s{?q*}', '/s?a=1&b=', true],
+    ['/s{?q*}', '/s?a=1&b', false],
+    ['/s{&q}', '/s&q=1', true],
+    // prefixes count characters before encoding
+    ['/p/{v:2}', '/p/%C3%A9%E4%B8%AD', true],
+    ['/p/{v:2}', '/p/%C3%A9%E4%B8%ADx', false],
+    ['/p/{v:2}', '/p/é中', true],
+    ['/p/{v:2}', '/p/a,b', false],
+    ['/p{?v:2}', '/p?v=ab', true],
+    ['/p{?v:2}', '/p?v=abc', false],
+    ['/p{;v:2}', '/p;v', true],
+    ['/p{;v:2}', '/p;v=', false],
+    // IRIs: non-ASCII characters unescaped, surrogate pairs whole
+    ['/e/{id}', '/e/😀', true],
+    ['/e/{id}', '/e/\ud83d', false],
+    // percent-escapes: two hex digits, either case (RFC 3986 §6.2.2.1)
+    ['/e/{id}', '/e/%2f', true],
+    ['/e/{id}', '/e/%2', false],
+    ['/e/{id}', '/e/%zz', false],
+  ])('one value, as RFC 6570 expands it: %s ~ %s → %s', (template, uri, expected) => {
+    expect(matches(template, uri)).toBe(expected)
+  })
+
   it('treats every character outside expressions literally', () => {
     expect(matches('https://example.com/a.b?c=(d)', 'https://example.com/a.b?c=(d)')).toBe(true)
     expect(matches('https://example.com/a.b', 'https://example.com/aXb')).toBe(false)
@@ -79,5 +148,61 @@ describe('RFC 6570 matching', () => {
   ])('refuses the malformed template %s (%s)', (template, why) => {
     expect(() => compileUriTemplate(template)).toThrow(TemplateSyntaxError)
     expect(() => compileUriTemplate(template)).toThrow(why)
+  })
+
+  it.each([
+    ['a selector longer than MAX_SELECTOR_LENGTH', `/${'x'.repeat(MAX_SELECTOR_LENGTH - 4)}{id}`],
+    ['more than MAX_TEMPLATE_VARIABLES variables', `/{${'v,'.repeat(MAX_TEMPLATE_VARIABLES)}w}`],
+    ['more than MAX_TEMPLATE_VARIABLES expressions', '{a}'.repeat(MAX_TEMPLATE_VARIABLES + 1)],
+  ])('refuses %s with TemplateLimitError', (_, template) => {
+    expect(() => compileUriTemplate(template)).toThrow(TemplateLimitError)
+    const fits = template.slice(0, template.lastIndexOf('{')) // one variable fewer
+    expect(() => compileUriTemplate(fits)).not.toThrow()
+  })
+})
+
+describe('linear cost', () => {
+  const HOSTILE = `${'{+a}'.repeat(9)}!`
+  const steps = (template: string, uri: string) => {
+    const matcher = compileUriTemplate(template)
+    const before = matchMeter.steps
+    matcher.matches(uri)
+    return { steps: matchMeter.steps - before, work: matcher.work }
+  }
+
+  it('matching costs at most `work` steps per character, however the template nests', () => {
+    // Values all the way, then a character no value may hold: every thread lives to the end
+    // and dies there (the tail literal is compared first, so the topic keeps it).
+    const cases: [string, (n: number) => string][] = [
+      [HOSTILE, (n) => `${'a'.repeat(n)} !`],
+      ['{/a*}{/b*}{/c*}x', (n) => `${'/a'.repeat(n)} x`],
+      ['{;a*,b*,c*}{?d*}', (n) => `${';a=b'.repeat(n)} `],
+      ['{a:9999}{b}{c:50}', (n) => `${'a'.repeat(n)} `],
+    ]
+    for (const [template, topic] of cases) {
+      for (const n of [10, 100, 1000]) {
+        const uri = topic(n)
+        const { steps: s, work } = steps(template, uri)
+        expect(s, `${template} over ${n}`).toBeGreaterThan(n)
+        expect(s, `${template} over ${n}`).toBeLessThanOrEqual(work * (uri.length + 1))
+      }
+    }
+  })
+
+  it('the 9-expression `{+a}…{+a}!` costs twice the steps for a topic twice as long', () => {
+    const at = (n: number) => steps(HOSTILE, `${'a'.repeat(n)} !`).steps
+    expect(at(2000)).toBeLessThanOrEqual(2 * at(1000))
+    expect(at(4000)).toBeLessThanOrEqual(2 * at(2000))
+  })
+
+  it('compiling makes an automaton linear in the template length (closures: in its variables²)', () => {
+    for (const unit of ['{a}', '{;a*}', '{?a:99}', '{a}xyz', '{+a}{#b}']) {
+      const template = unit.repeat(MAX_TEMPLATE_VARIABLES / (unit.match(/{/g) ?? []).length)
+      // 32 steps per character at the variable limit; ε-closures add O(variables²).
+      expect(compileUriTemplate(template).work, template).toBeLessThanOrEqual(32 * template.length)
+    }
+    // A literal twice as long: twice the states, the same closures.
+    const literal = (n: number) => compileUriTemplate(`{a}${'x'.repeat(n)}{b}`).work
+    expect(literal(1500) - literal(1000)).toBe(literal(1000) - literal(500))
   })
 })

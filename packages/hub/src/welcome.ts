@@ -1,4 +1,5 @@
-import { HUB_PATH, type Hub } from './hub.js'
+import type { Hub } from './hub.js'
+import { HUB_PATH } from './paths.js'
 
 /** The small page at `/`: what this is, where the hub is, whether it is healthy. */
 export function welcomePage(hub: Hub): string {

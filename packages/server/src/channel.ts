@@ -1,4 +1,11 @@
-import { encodeEventBytes, SprinklerError } from '@sprinkler/core'
+import {
+  checkOptions,
+  encodeEventBytes,
+  ofType,
+  oneOf,
+  SprinklerError,
+  timerMs,
+} from '@sprinkler/core'
 import { concatBytes } from './bytes.js'
 import { History, type HistoryEntry, type HistoryOptions } from './history.js'
 import { type ServerEvent, toEventInput } from './message.js'
@@ -88,6 +95,12 @@ interface Subscriber {
 
 type Entry = HistoryEntry<ChannelMessage>
 
+const CHANNEL_OPTIONS = {
+  history: ofType('object'),
+  onUnknownLastEventId: oneOf('gap', 'replay-all'),
+  coalesceMs: timerMs,
+}
+
 /** With `coalesceMs`, a batch this large is written without waiting out the window. */
 const COALESCE_MAX_BYTES = 64 * 1024
 
@@ -112,12 +125,13 @@ export class Channel extends EventTarget {
   #flushTimer: ReturnType<typeof setTimeout> | undefined
   #closed = false
 
+  /** Throws `ERR_SSE_INVALID_OPTION` for an option of the wrong type or range. */
   constructor(options: ChannelOptions = {}) {
     super()
+    checkOptions('createChannel', options, CHANNEL_OPTIONS)
     this.#history = options.history ? new History(options.history) : undefined
     this.#onUnknown = options.onUnknownLastEventId ?? 'gap'
     this.#coalesceMs = options.coalesceMs ?? 0
-    if (!(this.#coalesceMs >= 0)) throw new RangeError('coalesceMs must be ≥ 0')
   }
 
   /** Subscribers now. */

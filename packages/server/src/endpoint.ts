@@ -1,4 +1,12 @@
-import { encodeEventBytes, SprinklerError } from '@sprinkler/core'
+import {
+  checkOptions,
+  type ErrorCode,
+  encodeEventBytes,
+  integer,
+  ofType,
+  SprinklerError,
+  timerMs,
+} from '@sprinkler/core'
 import type { ServerEvent } from './message.js'
 import { SseStream, type SseTransport } from './stream.js'
 import { type Principal, Refusal, type SseOptions, type SseRequest } from './types.js'
@@ -59,7 +67,27 @@ export interface CloseOptions {
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
 const INVALID_VALUE = /[^\t\x20-\x7e\x80-\xff]/
 
+/** Statuses whose response has no body. */
+const NO_BODY = new Set([204, 205, 304])
+
 const DEFAULTS = { heartbeatMs: 15_000, maxBufferBytes: 1024 * 1024, maxLastEventIdLength: 1024 }
+
+const hook = ofType('function')
+/** What every adapter's options may hold: checked once, when the endpoint is made. */
+export const ENDPOINT_OPTIONS = {
+  authorize: hook,
+  responseHeaders: hook,
+  onStream: hook,
+  // A heartbeat timer over 2³¹−1 ms would fire every millisecond.
+  heartbeatMs: timerMs,
+  retryMs: integer(0),
+  // NaN or Infinity would remove the per-client bound; 0 would drop every client at once.
+  maxBufferBytes: integer(1),
+  lastEventIdParam: ofType('string'),
+  maxLastEventIdLength: integer(0),
+}
+/** What {@link SseEndpoint.close} takes. */
+export const CLOSE_OPTIONS = { event: ofType('object'), timeoutMs: timerMs }
 
 /**
  * What every adapter shares: admission (method, Last-Event-ID, `authorize`), the set of open
@@ -83,8 +111,10 @@ export class SseEndpoint extends EventTarget {
   /** The `retry:` hint, encoded once for every stream. */
   readonly #retryFrame: Uint8Array | undefined
 
+  /** Throws `ERR_SSE_INVALID_OPTION` for an option of the wrong type or range. */
   constructor(options: SseEndpointOptions = {}) {
     super()
+    checkOptions('SseEndpoint', options, ENDPOINT_OPTIONS)
     this.options = options
     this.#retryFrame =
       options.retryMs === undefined ? undefined : encodeEventBytes({ retry: options.retryMs })
@@ -111,8 +141,8 @@ export class SseEndpoint extends EventTarget {
         },
       )
     }
-    const lastEventId = this.#lastEventId(request)
-    const max = this.options.maxLastEventIdLength ?? DEFAULTS.maxLastEventIdLength
+    const lastEventId = this.lastEventId(request)
+    const max = this.maxLastEventIdLength
     if (lastEventId !== undefined && lastEventId.length > max) {
       return this.#refuse(
         request,
@@ -206,6 +236,7 @@ export class SseEndpoint extends EventTarget {
    * resolves once every connection has ended or, at `timeoutMs`, been dropped.
    */
   async close(options: CloseOptions = {}): Promise<void> {
+    checkOptions('close', options, CLOSE_OPTIONS)
     this.#closing = true
     const streams = [...this.#streams]
     for (const stream of streams) stream.close(options.event)
@@ -244,7 +275,13 @@ export class SseEndpoint extends EventTarget {
     this.dispatchEvent(new CustomEvent('close', { detail: stream }))
   }
 
-  #lastEventId(request: SseRequest): string | undefined {
+  /** The longest Last-Event-ID admitted (400 past it): `maxLastEventIdLength`, default 1 024. */
+  get maxLastEventIdLength(): number {
+    return this.options.maxLastEventIdLength ?? DEFAULTS.maxLastEventIdLength
+  }
+
+  /** The request's Last-Event-ID: the header, else the `lastEventIdParam` query parameter. */
+  lastEventId(request: SseRequest): string | undefined {
     const header = request.header('last-event-id')
     if (header !== null) return header
     const param = this.options.lastEventIdParam
@@ -260,14 +297,14 @@ export class SseEndpoint extends EventTarget {
     withAppHeaders = true,
   ): Admission {
     this.stats.refused++
+    const headers = { ...(withAppHeaders && this.#appHeaders(request)), ...extraHeaders }
+    // RFC 9110 §15.3.5, §15.3.6, §15.4.5: 204, 205 and 304 end at their headers (and a web
+    // `Response` with one of them cannot have a body at all).
+    if (NO_BODY.has(status)) return { ok: false, status, headers, body: '' }
     return {
       ok: false,
       status,
-      headers: {
-        'content-type': 'application/json; charset=utf-8',
-        ...(withAppHeaders && this.#appHeaders(request)),
-        ...extraHeaders,
-      },
+      headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
       body: JSON.stringify({ error: { code, message } }),
     }
   }
@@ -302,7 +339,7 @@ export class SseEndpoint extends EventTarget {
     }
   }
 
-  #report(code: string, message: string, cause?: unknown): void {
+  #report(code: ErrorCode, message: string, cause?: unknown): void {
     this.dispatchEvent(
       new CustomEvent('error', { detail: new SprinklerError(code, message, { cause }) }),
     )

@@ -1,3 +1,5 @@
+import { checkOptions, finite, integer, orInfinity } from '@sprinkler/core'
+
 /** One published event as history keeps it. */
 export interface HistoryEntry<M> {
   /** Position in the channel: 1, 2, 3, … */
@@ -15,6 +17,11 @@ export interface HistoryOptions {
   maxEvents?: number
   /** Events older than this are dropped. Default: no age limit. */
   maxAgeMs?: number
+}
+
+const HISTORY_OPTIONS = {
+  maxEvents: integer(0),
+  maxAgeMs: orInfinity(finite(0)),
 }
 
 /** What history knows of a Last-Event-ID. */
@@ -35,10 +42,11 @@ export class History<M> {
   #start = 0
   readonly #byId = new Map<string, number>()
 
+  /** Throws `ERR_SSE_INVALID_OPTION` for an option of the wrong type or range. */
   constructor(options: HistoryOptions) {
+    checkOptions('history', options, HISTORY_OPTIONS)
     this.#maxEvents = options.maxEvents ?? 1_000
     this.#maxAgeMs = options.maxAgeMs ?? Number.POSITIVE_INFINITY
-    if (!(this.#maxEvents >= 0)) throw new RangeError('history.maxEvents must be ≥ 0')
   }
 
   get size(): number {

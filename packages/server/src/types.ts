@@ -1,3 +1,5 @@
+import { checkOptions, integer, ofType, required } from '@sprinkler/core'
+
 /** What an adapter tells the toolkit about an incoming request, whatever the framework. */
 export interface SseRequest {
   readonly method: string
@@ -18,7 +20,18 @@ export interface Principal {
   [key: string]: unknown
 }
 
-/** A refusal returned by `authorize`; build it with {@link refuse}. */
+const REFUSAL = {
+  // 200 would be a stream, 1xx is not a final answer.
+  status: required(integer(201, 599)),
+  reason: required(ofType('string')),
+  code: ofType('string'),
+  headers: ofType('object'),
+}
+
+/**
+ * A refusal returned by `authorize`; build it with {@link refuse}. Throws
+ * `ERR_SSE_INVALID_OPTION` for a status outside 201–599 or a reason that is not a string.
+ */
 export class Refusal {
   constructor(
     readonly status: number,
@@ -27,13 +40,16 @@ export class Refusal {
     readonly code?: string,
     /** Extra response headers (e.g. `retry-after`). */
     readonly headers?: Record<string, string>,
-  ) {}
+  ) {
+    checkOptions('refuse', this, REFUSAL)
+  }
 }
 
 /**
  * Refuse a request from `authorize`: 401 (who are you?), 403 (not you), or any other 4xx/5xx
  * with your own stable `code` (e.g. 429 for a per-IP limit). The client gets
- * `{ "error": { "code", "message": reason } }`.
+ * `{ "error": { "code", "message": reason } }`, except after a status that has no body (204,
+ * which tells an EventSource to stop reconnecting, 205 and 304): then only the headers.
  */
 export function refuse(
   status: number,

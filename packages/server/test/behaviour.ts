@@ -297,6 +297,22 @@ export function behaviourSuite(name: string, start: StartAdapter): void {
       expect(ok.response.headers.get('content-type')).toBe('text/event-stream; charset=utf-8')
     })
 
+    it('refuse(204) answers 204 with the headers and no body: the spec’s “stop reconnecting”', async () => {
+      const errors: unknown[] = []
+      const s = await serve({
+        authorize: () => refuse(204, 'This stream is over.', { headers: { 'x-why': 'over' } }),
+        responseHeaders: () => ({ 'access-control-allow-origin': 'https://app.example' }),
+      })
+      s.endpoint.addEventListener('error', (e) => errors.push((e as CustomEvent).detail))
+      const over = await open()
+      expect(over.response.status).toBe(204)
+      expect(over.response.headers.get('x-why')).toBe('over')
+      expect(over.response.headers.get('access-control-allow-origin')).toBe('https://app.example')
+      expect(await over.response.text()).toBe('')
+      expect(errors).toEqual([])
+      expect(s.endpoint.stats).toMatchObject({ refused: 1, opened: 0 })
+    })
+
     it('answers a bare 500 when responseHeaders returns a header that would split the response', async () => {
       const errors: unknown[] = []
       const s = await serve({ responseHeaders: () => ({ 'x-bad': 'a\r\nset-cookie: evil=1' }) })

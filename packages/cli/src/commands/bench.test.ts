@@ -28,4 +28,10 @@ process.exitCode = args.includes('fail') ? 3 : 0
     expect(code).toBe(2)
     expect(stderr).toContain(`no benchmark runner at ${join(dir, 'run.ts')}`)
   })
+
+  it('exits 2 (bad usage, as its --help says) for a suite the checkout does not have', async () => {
+    const { code, stderr } = await runSprinkler(['bench', 'no-such-suite', '--quick'])
+    expect(code).toBe(2)
+    expect(stderr).toContain('unknown suite: no-such-suite')
+  })
 })

@@ -46,7 +46,8 @@ export function benchCommand(): Command {
       'after',
       `
 Results go to bench/results/<suite>.json and .md (see the README's Benchmarks section).
-Same as \`npm run bench -- <suite...>\`.`,
+Same as \`npm run bench -- <suite...>\`.
+Exit codes: 0 done, 1 a suite failed, 2 bad usage (no runner, an unknown suite).`,
     )
     .action(async (suites: string[], flags: BenchFlags, command: Command) => {
       const runner = resolve(flags.benchDir, 'run.ts')

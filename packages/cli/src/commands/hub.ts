@@ -4,6 +4,7 @@ import {
   HUB_PATH,
   type HubOptions,
   type JwtAlgorithm,
+  redactUrl,
 } from '@sprinkler/hub'
 import { Command } from 'commander'
 import { pino } from 'pino'
@@ -18,8 +19,15 @@ import {
   parsePositiveInt,
   readKey,
 } from '../options.js'
+import {
+  addTransportOptions,
+  checkTransport,
+  logTransportHealth,
+  openTransport,
+  type TransportFlags,
+} from '../transport.js'
 
-interface HubFlags {
+interface HubFlags extends TransportFlags {
   port: number
   host: string
   jwtKey?: string
@@ -33,7 +41,6 @@ interface HubFlags {
   historySize: number
   historyMaxAge?: number
   subscriptions?: boolean
-  transport: string
   cert?: string
   key?: string
   maxBody?: number
@@ -45,9 +52,11 @@ interface HubFlags {
 
 export function hubCommand(): Command {
   return addTlsOptions(
-    addListenOptions(
-      new Command('hub').description(
-        'Run a Mercure hub: publishers POST updates, subscribers read Server-Sent Events.',
+    addTransportOptions(
+      addListenOptions(
+        new Command('hub').description(
+          'Run a Mercure hub: publishers POST updates, subscribers read Server-Sent Events.',
+        ),
       ),
     )
       .addOption(
@@ -88,7 +97,7 @@ export function hubCommand(): Command {
       .addOption(
         envOption(
           '--cors-origin <origin>',
-          'allowed CORS origin, with credentials (repeatable; env: comma-separated)',
+          'allowed CORS origin, with credentials (repeatable; `*` = any origin, without credentials, never for cookie publishes; env: comma-separated)',
           'CORS_ORIGIN',
         ).argParser(collect),
       )
@@ -109,11 +118,6 @@ export function hubCommand(): Command {
           '--subscriptions',
           'publish subscription events (active true/false) as private updates',
           'SUBSCRIPTIONS',
-        ),
-      )
-      .addOption(
-        envOption('--transport <url>', 'memory, or redis://… (scale-out)', 'TRANSPORT').default(
-          'memory',
         ),
       )
       .addOption(
@@ -150,25 +154,47 @@ export function hubCommand(): Command {
           'most connections with one token (429 past it)',
           'MAX_CONNECTIONS_PER_TOKEN',
         ).argParser(parsePositiveInt),
+      )
+      .addHelpText(
+        'after',
+        `
+Exit codes: 0 stopped (Ctrl-C, SIGTERM), 1 could not listen (port in use, address not available),
+2 bad usage.`,
       ),
   ).action(async (flags: HubFlags, command: Command) => {
     const logger = pino({ name: 'sprinkler-hub' }, pino.destination(2))
     const options = hubOptions(flags, command)
-    const hub = await createHub(options)
+    const transport = await openTransport(flags, options.history ?? {}, command)
+    const hub = await createHub({ ...options, ...(transport && { transport }) })
+    const stopHealthLog = logTransportHealth(hub, logger)
     const routes = createHubRoutes(hub)
-    const { server, url } = await listen(routesListener(routes, logger), listenOptions(flags), {
-      endpoint: hub.endpoint,
-      path: HUB_PATH,
-    })
+    const { server, url } = await listen(
+      routesListener(routes, logger),
+      listenOptions(flags),
+      command,
+      {
+        endpoint: hub.endpoint,
+        path: HUB_PATH,
+      },
+    )
     hub.endpoint.addEventListener('error', (e) =>
       logger.warn({ err: (e as CustomEvent).detail }, 'hook failed'),
     )
+    hub.addEventListener('error', (e) =>
+      logger.warn({ err: (e as CustomEvent).detail }, 'transport failed'),
+    )
     logger.info(
-      { url, hub: `${url}/.well-known/mercure`, anonymous: !!options.anonymous },
+      {
+        url,
+        hub: `${url}/.well-known/mercure`,
+        anonymous: !!options.anonymous,
+        transport: flags.transport === 'memory' ? 'memory' : redactUrl(flags.transport),
+      },
       'hub started',
     )
     onShutdown(async () => {
       logger.info('shutting down')
+      stopHealthLog()
       await hub.close()
       // Idle keep-alive connections would hold close() open.
       if ('closeAllConnections' in server) server.closeAllConnections()
@@ -178,12 +204,7 @@ export function hubCommand(): Command {
 }
 
 function hubOptions(flags: HubFlags, command: Command): HubOptions {
-  if (flags.transport !== 'memory') {
-    command.error(
-      `error: --transport ${flags.transport} is not available yet; only "memory" is (Redis scale-out is a separate feature).`,
-      { exitCode: 2 },
-    )
-  }
+  checkTransport(flags, command)
   if (
     !flags.jwtKey &&
     !flags.publisherJwtKey &&

@@ -1,7 +1,7 @@
 import { EventSource, type SseErrorEvent } from '@sprinkler/client'
 import { Command, InvalidArgumentError } from 'commander'
 import { fail, hubOption, refusal, tokenOption, unreachable } from '../hub-client.js'
-import { envOption, parsePositiveInt } from '../options.js'
+import { envOption, parseDuration, parsePositiveInt } from '../options.js'
 
 interface ListenFlags {
   hub: URL
@@ -10,6 +10,7 @@ interface ListenFlags {
   lastEventId?: string
   header?: [string, string][]
   count?: number
+  connectTimeout: number
 }
 
 /**
@@ -62,12 +63,22 @@ export function listenCommand(): Command {
     .addOption(
       envOption('--count <n>', 'exit after n updates', 'COUNT').argParser(parsePositiveInt),
     )
+    .addOption(
+      envOption(
+        '--connect-timeout <duration>',
+        'give up on a connection attempt the hub has not answered by then (0 = wait forever)',
+        'CONNECT_TIMEOUT',
+      )
+        .argParser(parseDuration)
+        .default(10_000, '10s'),
+    )
     .addHelpText(
       'after',
       `
 Prints each update's data on its own line (or JSON with --json) to stdout; connection news goes to
 stderr. Reconnects with backoff after a drop, resuming from the last update received.
-Exit codes: 0 stopped (Ctrl-C, --count reached), 1 refused by the hub or hub unreachable, 2 bad usage.
+Exit codes: 0 stopped (Ctrl-C, --count reached), 1 refused by the hub, hub unreachable or no
+answer within --connect-timeout (first connection), 2 bad usage.
 
 Examples:
   sprinkler listen /demo/broadcast
@@ -81,19 +92,29 @@ Examples:
       if (flags.token) headers.Authorization = `Bearer ${flags.token}`
       if (flags.lastEventId !== undefined) headers['Last-Event-ID'] = flags.lastEventId
       let refused: { status: number; body: string } | undefined
+      let timedOut = false
       const source = new AnyTypeEventSource(url, {
         headers,
         retry: { initialDelayMs: 1000, maxDelayMs: 30_000, jitter: 0.5 },
         // Keep the hub's reason for a refusal: the error event only has the status.
         fetch: async (input, init) => {
-          const response = await fetch(input, init)
-          refused =
-            response.status === 200
-              ? undefined
-              : { status: response.status, body: await response.clone().text() }
-          return response
+          timedOut = false
+          const { signal, stop } = connectDeadline(flags.connectTimeout, init?.signal, () => {
+            timedOut = true
+          })
+          try {
+            const response = await fetch(input, { ...init, signal })
+            refused =
+              response.status === 200
+                ? undefined
+                : { status: response.status, body: await response.clone().text() }
+            return response
+          } finally {
+            stop()
+          }
         },
       })
+      process.stderr.write(`connecting to ${flags.hub.href} (topics: ${selectors.join(' ')})…\n`)
       let opened = false
       let received = 0
       const stop = (code: number) => {
@@ -131,6 +152,13 @@ Examples:
             `error: ${flags.hub.href} answered without an event stream; is it a hub URL (…/.well-known/mercure)?`,
           )
         }
+        if (!opened && timedOut) {
+          source.close()
+          fail(
+            command,
+            `error: no answer from ${flags.hub.href} within ${flags.connectTimeout / 1000} s: it accepted the connection (or never completed it) but sent no response headers. Is it a hub URL, and is the hub running? Wait longer with --connect-timeout (or SPRINKLER_CONNECT_TIMEOUT).`,
+          )
+        }
         if (!opened) {
           source.close()
           fail(command, unreachable(flags.hub, error.cause ?? error))
@@ -141,4 +169,26 @@ Examples:
         process.stderr.write(`connection lost (${error.message}); reconnecting…\n`)
       })
     })
+}
+
+/**
+ * The signal for one connection attempt: the client's own, also aborted when no response
+ * headers came within `ms` (0 = never). `stop()` once they came: the stream itself may be
+ * quiet for as long as it likes.
+ */
+function connectDeadline(
+  ms: number,
+  client: AbortSignal | null | undefined,
+  onTimeout: () => void,
+): { signal: AbortSignal | undefined; stop(): void } {
+  if (ms === 0) return { signal: client ?? undefined, stop: () => {} }
+  const deadline = new AbortController()
+  const timer = setTimeout(() => {
+    onTimeout()
+    deadline.abort(new Error(`no response within ${ms / 1000} s (--connect-timeout)`))
+  }, ms)
+  return {
+    signal: client ? AbortSignal.any([client, deadline.signal]) : deadline.signal,
+    stop: () => clearTimeout(timer),
+  }
 }

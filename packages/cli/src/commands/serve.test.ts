@@ -1,9 +1,14 @@
+import { execFile } from 'node:child_process'
 import { request } from 'node:http'
 import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openEventStream } from '../../../server/test/client.js'
 import { http2Fetch } from '../../../server/test/http2.js'
 import { type Running, runSprinkler, startServer, stopAll } from '../../test/sprinkler.js'
+
+const run = promisify(execFile)
+const ROOT = fileURLToPath(new URL('../../../../', import.meta.url))
 
 describe('sprinkler serve', () => {
   let server: Running
@@ -54,6 +59,24 @@ describe('sprinkler serve', () => {
     }
     expect(banner).toContain(hub)
     expect(token.split('.')).toHaveLength(3)
+  })
+
+  it('with --jwt-key, its banner suggests a token command that works from a checkout, as printed', async () => {
+    const keyed = await startServer(['serve', '--jwt-key', 'a-real-secret-of-32-bytes-or-more!'])
+    await keyed.waitFor('Mint tokens with: ')
+    const line = /Mint tokens with: (.+)/.exec(keyed.stdout())?.[1] as string
+    expect(line).toMatch(/^npm run -s sprinkler -- token /)
+    // Run exactly what the banner says, in a shell at the checkout's root.
+    const env = Object.fromEntries(
+      Object.entries(process.env).filter(([name]) => !name.toLowerCase().startsWith('npm_')),
+    )
+    const { stdout } = await run('sh', ['-c', line], {
+      cwd: ROOT,
+      env: { ...env, SPRINKLER_JWT_KEY: 'a-real-secret-of-32-bytes-or-more!' },
+      timeout: 30_000,
+    })
+    expect(stdout.trim().split('.')).toHaveLength(3)
+    await keyed.stop()
   })
 
   it('serves the index page, the demo pages and their scripts', async () => {

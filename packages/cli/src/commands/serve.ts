@@ -4,11 +4,25 @@ import { Command } from 'commander'
 import { pino } from 'pino'
 import { mintToken } from '../jwt.js'
 import { listen, listenOptions, onShutdown, routesListener } from '../listen.js'
-import { addListenOptions, addTlsOptions, envOption, isLoopback, readKey } from '../options.js'
+import {
+  addListenOptions,
+  addTlsOptions,
+  envOption,
+  isLoopback,
+  readKey,
+  SPRINKLER,
+} from '../options.js'
 import { createDemoApp } from '../serve/app.js'
 import { isPublicSelector } from '../serve/topics.js'
+import {
+  addTransportOptions,
+  checkTransport,
+  logTransportHealth,
+  openTransport,
+  type TransportFlags,
+} from '../transport.js'
 
-interface ServeFlags {
+interface ServeFlags extends TransportFlags {
   port: number
   host: string
   jwtKey?: string
@@ -21,9 +35,11 @@ const DEV_TOKEN_LIFETIME_S = 24 * 3600
 
 export function serveCommand(): Command {
   return addTlsOptions(
-    addListenOptions(
-      new Command('serve').description(
-        'Run the Sprinkler server: an in-memory hub at /.well-known/mercure and live demos (what `npm start` runs).',
+    addTransportOptions(
+      addListenOptions(
+        new Command('serve').description(
+          'Run the Sprinkler server: a hub at /.well-known/mercure (in memory unless --transport) and live demos (what `npm start` runs).',
+        ),
       ),
     )
       .addOption(
@@ -38,12 +54,16 @@ export function serveCommand(): Command {
         `
 On a loopback host (the default) the development login and the publish console are on, and
 without --jwt-key a random key is made and a development token printed. On any other host
---jwt-key is required, and the login and console are off.`,
+--jwt-key is required, and the login and console are off.
+
+Exit codes: 0 stopped (Ctrl-C, SIGTERM), 1 could not listen (port in use, address not available),
+2 bad usage. From a checkout, \`npm start -- --port 3001\` passes flags through npm.`,
       ),
   ).action(async (flags: ServeFlags, command: Command) => {
     if ((flags.cert === undefined) !== (flags.key === undefined)) {
       command.error('error: --cert and --key go together.', { exitCode: 2 })
     }
+    checkTransport(flags, command)
     const loopback = isLoopback(flags.host)
     const development = flags.jwtKey === undefined
     if (development && !loopback) {
@@ -55,7 +75,10 @@ without --jwt-key a random key is made and a development token printed. On any o
     const jwtKey =
       flags.jwtKey === undefined ? randomBytes(32).toString('base64url') : readKey(flags.jwtKey)
     const logger = pino({ name: 'sprinkler-serve' }, pino.destination(2))
+    // Two demo servers on one Redis share their hub: a publish on one reaches the other's pages.
+    const transport = await openTransport(flags, { maxEvents: 1000 }, command)
     const hub = await createHub({
+      ...(transport && { transport }),
       jwtKey,
       // Demo pages need no login: anonymous subscribers may read the public /demo/ topics.
       anonymous: {
@@ -66,6 +89,7 @@ without --jwt-key a random key is made and a development token printed. On any o
       // Tokens travel in the cookie or the Authorization header, never in URLs.
       allowQueryToken: false,
     })
+    const stopHealthLog = logTransportHealth(hub, logger)
     const secure = flags.cert !== undefined
     const app = await createDemoApp({ hub, jwtKey, secure, interactive: loopback })
     const hubRoutes = createHubRoutes(hub)
@@ -75,6 +99,7 @@ without --jwt-key a random key is made and a development token printed. On any o
         logger,
       ),
       listenOptions(flags),
+      command,
       // Demo pages' streams are served from the socket (plain HTTP): less memory per page.
       { endpoint: hub.endpoint, path: HUB_PATH },
     )
@@ -92,6 +117,7 @@ without --jwt-key a random key is made and a development token printed. On any o
     onShutdown(async () => {
       logger.info('shutting down')
       app.close()
+      stopHealthLog()
       await hub.close()
       // Idle keep-alive connections would hold close() open.
       if ('closeAllConnections' in server) server.closeAllConnections()
@@ -124,13 +150,13 @@ function banner(
       `  export SPRINKLER_TOKEN=${token}`,
       '',
       'Then, from another terminal:',
-      `  npm run -s sprinkler -- listen --hub ${url}${HUB_PATH} /demo/broadcast`,
-      `  npm run -s sprinkler -- publish --hub ${url}${HUB_PATH} /demo/broadcast "Hello"`,
+      `  ${SPRINKLER} listen --hub ${url}${HUB_PATH} /demo/broadcast`,
+      `  ${SPRINKLER} publish --hub ${url}${HUB_PATH} /demo/broadcast "Hello"`,
       '',
     )
   } else {
     lines.push(
-      'Mint tokens with: sprinkler token --jwt-key "$SPRINKLER_JWT_KEY" --publish "*"',
+      `Mint tokens with: ${SPRINKLER} token --jwt-key "$SPRINKLER_JWT_KEY" --publish "*"`,
       ...(loopback ? [] : ['The development login and the publish console are off on this host.']),
       '',
     )

@@ -70,6 +70,7 @@ export function tokenCommand(): Command {
       'after',
       `
 Prints the token on stdout. "*" means every topic; URI templates work too.
+Exit codes: 0 printed, 2 bad usage (no key, no topic, a key that cannot sign).
 
 Examples:
   sprinkler token --jwt-key "$SPRINKLER_JWT_KEY" --publish '*'

@@ -82,6 +82,14 @@ export async function createDemoApp(options: DemoAppOptions): Promise<DemoApp> {
     return `${COOKIE_NAME}=${value}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAge}${secure ? '; Secure' : ''}`
   }
 
+  /**
+   * Every demo page subscribes to the same topics (every demo's and the broadcast), in the
+   * same order: the same hub URL in every tab, so the tabs share one connection.
+   */
+  function subscription(page: PageRequest): string[] {
+    return [...new Set([...demos.flatMap((d) => d.topics(page)), topics.broadcast])]
+  }
+
   async function pageRequest(req: NodeRequest): Promise<PageRequest> {
     const token = readCookie(req, COOKIE_NAME)
     let user: string | undefined
@@ -120,7 +128,7 @@ export async function createDemoApp(options: DemoAppOptions): Promise<DemoApp> {
         const state = demo.state?.(page) ?? null
         const config = {
           hub: '/.well-known/mercure',
-          topics: [...demo.topics(page), topics.broadcast],
+          topics: subscription(page),
           lastEventId,
           csrf,
           user: page.user ?? null,

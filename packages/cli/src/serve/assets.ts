@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
-import { STYLE } from './html.js'
+import { FAVICON, STYLE } from './html.js'
 
 /** The page scripts, from the package's sources (the same path from src/ and from dist/). */
 const BROWSER_DIR = new URL('../../src/serve/browser/', import.meta.url)
@@ -38,6 +38,10 @@ export async function bundleAssets(entries: readonly string[]): Promise<Map<stri
   assets.set('/assets/style.css', {
     contentType: 'text/css; charset=utf-8',
     body: new TextEncoder().encode(STYLE),
+  })
+  assets.set('/assets/favicon.svg', {
+    contentType: 'image/svg+xml',
+    body: new TextEncoder().encode(FAVICON),
   })
   return assets
 }

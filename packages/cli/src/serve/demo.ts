@@ -26,8 +26,9 @@ export interface DemoContext {
 }
 
 /**
- * One live demo: a page holding ONE connection to the hub (one subscription with several
- * topics), the publishers that feed it (timers), and any endpoints of its own.
+ * One live demo: a page, the publishers that feed it (timers), and any endpoints of its own.
+ * Every demo page subscribes to the topics of all the demos, so that all the tabs of a browser
+ * share ONE connection to the hub (see browser/common.ts).
  */
 export interface Demo {
   /** The page is served at `/${slug}`; its script is `/assets/${slug}.js`. */
@@ -35,7 +36,7 @@ export interface Demo {
   title: string
   /** One sentence for the index page. */
   summary: string
-  /** The topic selectors the page subscribes to (the broadcast topic is added to them). */
+  /** The topic selectors the demo's page needs (every page subscribes to all demos' and the broadcast). */
   topics(page: PageRequest): string[]
   /** The page's markup inside the layout. */
   body(page: PageRequest): string

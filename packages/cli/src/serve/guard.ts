@@ -1,3 +1,4 @@
+import type { ErrorCode } from '@sprinkler/core'
 import type { NodeRequest } from '@sprinkler/server/node'
 import { isLoopback } from '../options.js'
 import { hostOf } from './http.js'
@@ -5,7 +6,7 @@ import { hostOf } from './http.js'
 /** A refusal to answer with `{ error: { code, message } }`. */
 export interface Refusal {
   status: number
-  code: string
+  code: ErrorCode
   message: string
 }
 

@@ -40,9 +40,11 @@ export function indexPage(demos: readonly Demo[], page: PageRequest, csrf: strin
     demos,
     page.user,
     `<h1>Sprinkler — live demos</h1>
-<p class="lead">Real-time push over Server-Sent Events. Every page below holds <strong>one</strong>
-connection to the hub at <code>/.well-known/mercure</code> (one subscription, several topics), so
-the browser's six-connections-per-origin limit is never hit, however many demos you open.</p>
+<p class="lead">Real-time push over Server-Sent Events. All the demo tabs you open in this
+browser share <strong>one</strong> connection to the hub at <code>/.well-known/mercure</code>
+(one subscription to every demo topic): one tab holds it, shown in the header, and relays its
+events to the others; when that tab closes another takes over. However many demo tabs you open,
+they use one of the six connections per origin a browser allows over HTTP/1.1.</p>
 ${signIn}
 <div class="cards">${cards}</div>
 <h2>From a terminal</h2>
@@ -74,11 +76,13 @@ function layout(
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(title)} · Sprinkler</title>
+<link rel="icon" href="/assets/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/assets/style.css">
 </head>
 <body>
 <header><a class="brand" href="/">${DROP} Sprinkler</a><nav>${nav}</nav>
 <span class="who">${user ? escapeHtml(user) : ''}</span>
+<span id="holder" class="holder"></span>
 <span id="status" class="status" data-state="idle">${current ? 'connecting…' : ''}</span></header>
 <main>
 ${main}
@@ -89,8 +93,11 @@ ${main}
 `
 }
 
-const DROP =
-  '<svg width="14" height="18" viewBox="0 0 14 18" aria-hidden="true"><path d="M7 0C5 4 0 8.5 0 11.5a7 7 0 0 0 14 0C14 8.5 9 4 7 0z" fill="#5ec2f2"/></svg>'
+const DROP_PATH = '<path d="M7 0C5 4 0 8.5 0 11.5a7 7 0 0 0 14 0C14 8.5 9 4 7 0z" fill="#5ec2f2"/>'
+const DROP = `<svg width="14" height="18" viewBox="0 0 14 18" aria-hidden="true">${DROP_PATH}</svg>`
+
+/** The tab icon (the brand's drop): without one, browsers ask for /favicon.ico. */
+export const FAVICON = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="-2 0 18 18">${DROP_PATH}</svg>`
 
 /** The one stylesheet of the demo pages. */
 export const STYLE = `
@@ -102,7 +109,8 @@ header a{color:#d8ecf7;text-decoration:none}header a:hover{color:#fff}
 nav{display:flex;gap:.9rem;flex-wrap:wrap}nav a[aria-current]{color:#fff;border-bottom:2px solid #5ec2f2}
 .who{margin-left:auto;opacity:.85}
 .status{font-size:.8rem;padding:.1rem .6rem;border-radius:1rem;background:#5b6b77}
-.status:empty{display:none}
+.status:empty,.holder:empty{display:none}
+.holder{font-size:.8rem;opacity:.8}
 .status[data-state=open]{background:#2e9b57}.status[data-state=reconnecting]{background:#c7822b}.status[data-state=closed]{background:#b23b3b}
 main{max-width:56rem;margin:0 auto;padding:1.2rem}
 h1{margin:.4rem 0 .6rem;font-size:1.6rem}h2{font-size:1.1rem;margin:1.4rem 0 .4rem}

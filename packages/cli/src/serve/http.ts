@@ -1,7 +1,13 @@
+import type { ErrorCode } from '@sprinkler/core'
 import type { NodeRequest, NodeResponse } from '@sprinkler/server/node'
 
 /** A JSON error body in the shape every Sprinkler package answers with. */
-export function sendError(res: NodeResponse, status: number, code: string, message: string): void {
+export function sendError(
+  res: NodeResponse,
+  status: number,
+  code: ErrorCode,
+  message: string,
+): void {
   sendJson(res, status, { error: { code, message } })
 }
 

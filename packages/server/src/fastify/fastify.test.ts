@@ -153,6 +153,64 @@ describe('fastify plugin', () => {
     }
   })
 
+  it('reports errors of endpoints the plugin made (from `true` and options) on app.eventStreams', async () => {
+    const errors: { code: string; cause: unknown }[] = []
+    const server = await startFastify(
+      1,
+      (app) => {
+        app.eventStreams.addEventListener('error', (e) => errors.push((e as CustomEvent).detail))
+        app.get('/throws', { eventStream: true }, async () => {
+          throw new Error('handler broke')
+        })
+        app.get(
+          '/denied',
+          {
+            eventStream: {
+              authorize: () => {
+                throw new Error('session store down')
+              },
+            },
+          },
+          () => {},
+        )
+      },
+      { heartbeatMs: 0 },
+    )
+    try {
+      const thrown = await openEventStream(`${server.origin}/throws`)
+      await thrown.ended
+      const denied = await fetch(`${server.origin}/denied`)
+      expect(denied.status).toBe(500)
+      expect(await denied.text()).not.toContain('session store down')
+      expect(errors).toMatchObject([
+        { code: 'ERR_SSE_HANDLER_FAILED', cause: { message: 'handler broke' } },
+        { code: 'ERR_SSE_AUTHORIZE_FAILED', cause: { message: 'session store down' } },
+      ])
+      // One endpoint per route (GET and its automatic HEAD share it), with its stats at hand.
+      const stats = [...server.app.eventStreams.endpoints].map((e) => e.stats)
+      expect(stats).toMatchObject([{ opened: 1 }, { refused: 1 }])
+    } finally {
+      await server.close()
+    }
+  })
+
+  it('checks the plugin options at registration: ERR_SSE_INVALID_OPTION', async () => {
+    for (const [options, message] of [
+      [
+        { maxBufferBytes: Number.NaN },
+        'sprinklerSse: maxBufferBytes must be an integer >= 1, not NaN',
+      ],
+      [{ shutdown: { timeoutMs: -1 } }, 'sprinklerSse shutdown: timeoutMs must be an integer >= 0'],
+    ] as const) {
+      const app = Fastify()
+      await expect(app.register(sprinklerSse, options as FastifySseOptions)).rejects.toMatchObject({
+        code: 'ERR_SSE_INVALID_OPTION',
+        message: expect.stringContaining(message),
+      })
+      await app.close()
+    }
+  })
+
   for (const httpVersion of [1, 2] as const) {
     it(`app.close() ends every stream with the shutdown event, HTTP/${httpVersion}`, async () => {
       const endpoint = new SseEndpoint({ heartbeatMs: 0 })

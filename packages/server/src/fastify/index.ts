@@ -1,3 +1,4 @@
+import { checkOptions } from '@sprinkler/core'
 import type {
   ContextConfigDefault,
   FastifyBaseLogger,
@@ -15,7 +16,7 @@ import type {
   RouteGenericInterface,
 } from 'fastify'
 import fastifyPlugin from 'fastify-plugin'
-import { type CloseOptions, SseEndpoint } from '../endpoint.js'
+import { CLOSE_OPTIONS, type CloseOptions, ENDPOINT_OPTIONS, SseEndpoint } from '../endpoint.js'
 import { serveSse } from '../node/index.js'
 import type { SseStream } from '../stream.js'
 import type { SseOptions } from '../types.js'
@@ -46,6 +47,34 @@ declare module 'fastify' {
     /** The open event stream, in the handler of an `eventStream` route. */
     eventStream: SseStream
   }
+  interface FastifyInstance {
+    /** The plugin's endpoints and their `error` events: see {@link EventStreams}. */
+    eventStreams: EventStreams
+  }
+}
+
+/**
+ * `app.eventStreams`: every endpoint that serves an `eventStream` route of this app, also
+ * those the plugin made from `true` or options, which no other code holds. Their `error`
+ * events (detail: a SprinklerError whose `cause` is what an app hook threw, as on
+ * {@link SseEndpoint}) are dispatched here too, so one listener observes every route.
+ */
+export class EventStreams extends EventTarget {
+  readonly #endpoints = new Set<SseEndpoint>()
+
+  /** The endpoints, one per `eventStream` option (a GET and its HEAD route share one). */
+  get endpoints(): ReadonlySet<SseEndpoint> {
+    return this.#endpoints
+  }
+
+  /** @internal Called by the plugin for each endpoint it serves. */
+  add(endpoint: SseEndpoint): void {
+    if (this.#endpoints.has(endpoint)) return
+    this.#endpoints.add(endpoint)
+    endpoint.addEventListener('error', (event) => {
+      this.dispatchEvent(new CustomEvent('error', { detail: (event as CustomEvent).detail }))
+    })
+  }
 }
 
 /** The plugin's options: defaults for every `eventStream` route, and how `app.close()` ends them. */
@@ -58,10 +87,15 @@ type Handler = (this: FastifyInstance, request: FastifyRequest, reply: FastifyRe
 
 const plugin: FastifyPluginAsync<FastifySseOptions> = async (app, options) => {
   const { shutdown, ...defaults } = options
+  // Checked at registration, not when the first route (or `app.close()`) uses them.
+  checkOptions('sprinklerSse', defaults, ENDPOINT_OPTIONS)
+  checkOptions('sprinklerSse shutdown', shutdown, CLOSE_OPTIONS)
   // GET and its automatic HEAD route share one endpoint: keyed by the route's option object
   // (or its URL, for `eventStream: true`).
   const endpoints = new Map<object | string, SseEndpoint>()
+  const eventStreams = new EventStreams()
   app.decorateReply('eventStream', null as unknown as SseStream)
+  app.decorate('eventStreams', eventStreams)
 
   app.addHook('onRoute', (route) => {
     const option = route.eventStream
@@ -75,6 +109,7 @@ const plugin: FastifyPluginAsync<FastifySseOptions> = async (app, options) => {
           ? option
           : new SseEndpoint({ ...defaults, ...(option === true ? {} : option) })
       endpoints.set(key, endpoint)
+      eventStreams.add(endpoint)
     }
     const served = endpoint
     route.handler = async function eventStream(
@@ -96,7 +131,7 @@ const plugin: FastifyPluginAsync<FastifySseOptions> = async (app, options) => {
 
   // Before the server stops accepting and waits for connections: end every stream.
   app.addHook('preClose', async () => {
-    await Promise.all([...new Set(endpoints.values())].map((e) => e.close(shutdown)))
+    await Promise.all([...eventStreams.endpoints].map((e) => e.close(shutdown)))
   })
 }
 
@@ -113,7 +148,8 @@ const plugin: FastifyPluginAsync<FastifySseOptions> = async (app, options) => {
  *
  * Admission (method, Last-Event-ID, `authorize`) runs first, after Fastify's own hooks; in
  * `authorize` and on the stream, `request.raw` is the `FastifyRequest`. A handler that throws
- * closes its stream and is reported as `ERR_SSE_HANDLER_FAILED` on the endpoint.
+ * closes its stream and is reported as `ERR_SSE_HANDLER_FAILED` on the endpoint and on
+ * `app.eventStreams` (where every route's errors can be observed: the library never logs).
  * `app.close()` ends every stream (plugin option `shutdown`) before the server closes.
  */
 export const sprinklerSse = fastifyPlugin(plugin, {

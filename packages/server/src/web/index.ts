@@ -180,7 +180,9 @@ export async function serveSse(
   const sseRequest = new WebSseRequest(request, options.raw ?? request)
   const admission = await endpoint.admit(sseRequest, options.httpVersionMajor ?? 2)
   if (!admission.ok) {
-    return new Response(admission.body, { status: admission.status, headers: admission.headers })
+    // A 204 (or 205, 304) refusal has no body, and a web Response must get null for it.
+    const body = admission.body === '' ? null : admission.body
+    return new Response(body, { status: admission.status, headers: admission.headers })
   }
   // The client may have gone while `authorize` ran, and a HEAD gets the headers only.
   if (request.signal.aborted || request.method === 'HEAD') {

@@ -29,7 +29,8 @@ export function consoleDemo(
       page.interactive
         ? `
 <p class="lead">Publishes through the hub in this process. Open other demos in other tabs or
-browsers, then publish to their topics and watch who receives it.</p>
+browsers, then publish to their topics and watch who receives it. The tabs of one browser share
+one connection, listed once, with the page of the tab that holds it.</p>
 <form id="publish" class="stack">
   <label>preset <select id="preset">
     <option value="">—</option>
@@ -52,7 +53,8 @@ browsers, then publish to their topics and watch who receives it.</p>
 </section>
 <section>
   <h2>This page received</h2>
-  <p class="muted">It subscribes to <code>${topics.console}</code> and <code>${topics.broadcast}</code>.</p>
+  <p class="muted">Updates without a type on <code>${topics.console}</code> and <code>${topics.broadcast}</code>
+  (every demo page subscribes to all the demo topics, through the one connection its tabs share).</p>
   <ol id="received" class="log"></ol>
 </section>`
         : '<p class="lead">The console is only available on a loopback host.</p>',

@@ -1,11 +1,26 @@
 import { serveSse, WebSseRequest } from '@sprinkler/server/web'
-import type { Hub, HubResponse } from './hub.js'
-import { createHubMetrics } from './metrics.js'
-import { bodyTooLarge, notAllowed, pageResponse, resolveRoute } from './routes.js'
+import type { Hub } from '../hub.js'
+import { errorResponse, type HubResponse } from '../response.js'
+import {
+  bodyTooLarge,
+  type MetricsSource,
+  notAllowed,
+  notFound,
+  pageResponse,
+  resolveRoute,
+} from '../routes.js'
+import { originFormPath } from '../target.js'
+
+export * from '../api.js'
 
 export interface HubFetchOptions {
   /** Serve `/` (welcome page), `/healthz` and `/metrics` too. Default true. */
   extras?: boolean
+  /**
+   * What `/metrics` serves, e.g. `createHubMetrics(hub)` from `@sprinkler/hub/node` where
+   * prom-client runs. Without it `/metrics` is 404: this mount never loads prom-client itself.
+   */
+  metrics?: MetricsSource
 }
 
 /**
@@ -17,13 +32,18 @@ export function createHubFetchHandler(
   hub: Hub,
   options: HubFetchOptions = {},
 ): (request: Request) => Promise<Response> {
-  const metrics = createHubMetrics(hub)
+  const { metrics } = options
   const extras = options.extras ?? true
   return async (request) => {
     const sseRequest = new WebSseRequest(request, request)
-    const route = resolveRoute(request.method, sseRequest.url.pathname, extras)
-    if (!route)
-      return new Response('Not Found', { status: 404, headers: { 'content-type': 'text/plain' } })
+    let path: string
+    try {
+      path = originFormPath(sseRequest.url.pathname)
+    } catch (error) {
+      return toResponse(errorResponse(error, {}))
+    }
+    const route = resolveRoute(request.method, path, extras)
+    if (!route) return toResponse(notFound())
     switch (route.kind) {
       case 'subscribe':
         return serveSse(hub.endpoint, request)

@@ -5,9 +5,14 @@ import {
   NodeSseRequest,
   serveSse,
 } from '@sprinkler/server/node'
-import type { Hub, HubResponse } from './hub.js'
+import type { Hub } from '../hub.js'
+import { errorResponse, type HubResponse } from '../response.js'
+import { bodyTooLarge, notAllowed, pageResponse, resolveRoute } from '../routes.js'
+import { originFormPath } from '../target.js'
 import { createHubMetrics } from './metrics.js'
-import { bodyTooLarge, notAllowed, pageResponse, resolveRoute } from './routes.js'
+
+export * from '../api.js'
+export { createHubMetrics } from './metrics.js'
 
 /** Handles the hub's routes; resolves false for any other path, so apps can add their own. */
 export type HubRoutes = (req: NodeRequest, res: NodeResponse) => Promise<boolean>
@@ -25,8 +30,17 @@ export function createHubRoutes(hub: Hub, options: HubRoutesOptions = {}): HubRo
   const metrics = createHubMetrics(hub)
   const extras = options.extras ?? true
   return async (req, res) => {
+    // Express rewrites `url` below a mount path and keeps the whole of it in `originalUrl`.
+    const target = (req as { originalUrl?: string }).originalUrl ?? req.url ?? '/'
+    let path: string
+    try {
+      path = originFormPath(target)
+    } catch (error) {
+      send(res, errorResponse(error, {}))
+      return true
+    }
     const request = new NodeSseRequest(req)
-    const route = resolveRoute(req.method ?? 'GET', request.url.pathname, extras)
+    const route = resolveRoute(req.method ?? 'GET', path, extras)
     if (!route) return false
     switch (route.kind) {
       case 'subscribe':

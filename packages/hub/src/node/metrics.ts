@@ -1,5 +1,5 @@
 import { Counter, Gauge, Registry } from 'prom-client'
-import type { Hub } from './hub.js'
+import type { Hub } from '../hub.js'
 
 /**
  * Prometheus metrics of a hub, read from its counters at scrape time (nothing is counted
@@ -65,6 +65,16 @@ export function createHubMetrics(hub: Hub): Registry {
     'sprinkler_hub_auth_failures_total',
     'Requests refused with 401.',
     () => stats.authFailures,
+  )
+  gauge(
+    'sprinkler_hub_transport_up',
+    '1 when the transport reaches its backend (always for memory), 0 while Redis is unreachable.',
+    () => (hub.health.ok ? 1 : 0),
+  )
+  counter(
+    'sprinkler_hub_transport_failures_total',
+    'Publishes refused with 503 because Redis was unreachable.',
+    () => stats.transportFailures,
   )
   counter(
     'sprinkler_hub_refused_total',

@@ -1,10 +1,10 @@
 import type { AddressInfo } from 'node:net'
 import { serve } from '@hono/node-server'
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { openEventStream, type TestEventStream } from '../../server/test/client.js'
-import { mint, publish, publishOk, SECRET, subscribeUrl } from '../test/harness.js'
-import { createHub, type Hub } from './hub.js'
-import { createHubFetchHandler } from './web.js'
+import { openEventStream, type TestEventStream } from '../../../server/test/client.js'
+import { mint, publish, publishOk, SECRET, subscribeUrl } from '../../test/harness.js'
+import { createHub, type Hub } from '../hub.js'
+import { createHubFetchHandler } from './index.js'
 
 // The hub on the web-standard mount, served by @hono/node-server (as on Bun, Deno, Workers).
 let hub: Hub
@@ -56,6 +56,13 @@ it('answers errors and unknown paths as the node mount does', async () => {
     topic: 'x',
     data: 'y'.repeat(2 * 1024 * 1024),
   })
-  expect([big.status, (await big.json()).error.code]).toEqual([413, 'ERR_HUB_BODY_TOO_LARGE'])
+  expect([big.status, (await big.json()).error]).toEqual([
+    413,
+    {
+      code: 'ERR_HUB_BODY_TOO_LARGE',
+      // Names the knob: the option when embedded, the flag of `sprinkler hub`.
+      message: expect.stringMatching(/larger than 1048576 bytes.*maxBodyBytes.*--max-body/),
+    },
+  ])
   expect((await (await fetch(`${origin}/healthz`)).json()).status).toBe('ok')
 })

@@ -1,0 +1,1 @@
+export { createRedisTransport, RedisTransport, type RedisTransportOptions } from './transport.js'
