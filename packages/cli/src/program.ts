@@ -3,6 +3,7 @@ import { Command, type CommanderError } from 'commander'
 import { benchCommand } from './commands/bench.js'
 import { hubCommand } from './commands/hub.js'
 import { listenCommand } from './commands/listen.js'
+import { logsCommand } from './commands/logs.js'
 import { publishCommand } from './commands/publish.js'
 import { serveCommand } from './commands/serve.js'
 import { tokenCommand } from './commands/token.js'
@@ -36,6 +37,7 @@ export function createProgram(): Command {
     .showHelpAfterError('(run `sprinkler --help` for usage)')
   program.addCommand(serveCommand())
   program.addCommand(hubCommand())
+  program.addCommand(logsCommand())
   program.addCommand(publishCommand())
   program.addCommand(listenCommand())
   program.addCommand(tokenCommand())

@@ -1,0 +1,185 @@
+import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { Browser, Page } from 'playwright-core'
+import { afterAll, beforeAll, expect, it } from 'vitest'
+import { describeBrowser, launchChromium } from '../../../test-support/browser.js'
+import { createLogApp } from '../src/app.js'
+import { LogFeed, type SourceSink } from '../src/feed.js'
+import { followFile } from '../src/sources/file.js'
+import type { Source } from '../src/sources/source.js'
+
+describeBrowser('the log terminal page in Chromium', () => {
+  let browser: Browser
+  let server: Server
+  let url: string
+  let dir: string
+  let file: string
+  let feed: LogFeed
+  let direct: SourceSink
+  let follower: Source
+  let page: Page
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'sprinkler-logs-page-'))
+    file = join(dir, 'app.log')
+    writeFileSync(file, '')
+    feed = new LogFeed()
+    follower = followFile(feed.addSource({ name: 'app.log', kind: 'file' }), file)
+    direct = feed.addSource({ name: 'direct', kind: 'stdin' })
+    const app = await createLogApp({ feed })
+    server = createServer((req, res) => {
+      app.routes(req, res).then((handled) => {
+        if (!handled) res.writeHead(404).end()
+      })
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+    browser = await launchChromium()
+    page = await browser.newPage()
+    await page.goto(url)
+    await page.waitForSelector('#connection[data-state=live]')
+  })
+
+  afterAll(async () => {
+    await browser?.close()
+    await follower?.close()
+    feed?.close()
+    server?.closeAllConnections()
+    await new Promise((resolve) => server?.close(resolve))
+    rmSync(dir, { recursive: true, force: true })
+  })
+
+  /** The text of every rendered row (label and line). */
+  const rowTexts = () =>
+    page.$$eval('#rows .row', (rows) => rows.map((row) => row.textContent ?? ''))
+
+  const waitForRow = (text: string) =>
+    page.waitForFunction(
+      (wanted) =>
+        [...document.querySelectorAll('#rows .row')].some((r) => r.textContent?.includes(wanted)),
+      text,
+    )
+
+  it('shows markup, event handlers and javascript: links in log lines as text, never as HTML', async () => {
+    const hostile = [
+      '<script>window.__pwned = 1</script>',
+      '<img src=x onerror="window.__pwned = 2">',
+      '<a href="javascript:window.__pwned=3">click me</a>',
+      '\u001b[31m<b>red bold?</b>\u001b[0m',
+    ]
+    appendFileSync(file, `${hostile.join('\n')}\n`)
+    await waitForRow('click me')
+    const texts = await rowTexts()
+    for (const line of hostile.slice(0, 3)) expect(texts.some((t) => t.includes(line))).toBe(true)
+    expect(texts.some((t) => t.includes('<b>red bold?</b>'))).toBe(true)
+    const injected = await page.evaluate(() => ({
+      pwned: (window as unknown as { __pwned?: number }).__pwned,
+      elements: document.querySelectorAll('#rows script, #rows img, #rows a, #rows b').length,
+    }))
+    expect(injected).toEqual({ pwned: undefined, elements: 0 })
+  })
+
+  it('renders ANSI colours as styled spans', async () => {
+    appendFileSync(file, '\u001b[32mgreen text\u001b[0m plain \u001b[1;38;5;196mpalette\u001b[0m\n')
+    await waitForRow('green text')
+    const spans = await page.$$eval('#rows span', (all) =>
+      all
+        .filter((s) => ['green text', 'palette'].includes(s.textContent ?? ''))
+        .map((s) => ({
+          text: s.textContent,
+          className: s.className,
+          color: getComputedStyle(s).color,
+        })),
+    )
+    expect(spans[0]).toMatchObject({ text: 'green text', className: 'ansi-green-fg' })
+    expect(spans[1]).toMatchObject({
+      text: 'palette',
+      className: 'ansi-bold',
+      color: 'rgb(255, 0, 0)',
+    })
+    // The escape codes themselves are not shown.
+    expect((await rowTexts()).some((t) => t.includes('\u001b') || t.includes('[32m'))).toBe(false)
+  })
+
+  it('filters by substring, by regex (case, invert), by level, and highlights', async () => {
+    for (const line of ['ERROR disk full', 'WARN disk slow', 'INFO all good', 'debug: cache hit']) {
+      direct.line(line, line.length)
+    }
+    await waitForRow('cache hit')
+    await page.fill('#filter', 'disk')
+    await page.waitForFunction(() => document.querySelectorAll('#rows .row').length === 2)
+    expect((await rowTexts()).map((t) => t.replace(/^direct/, ''))).toEqual([
+      'ERROR disk full',
+      'WARN disk slow',
+    ])
+    await page.check('#regex')
+    await page.fill('#filter', '^(INFO|debug)')
+    await page.waitForFunction(() => document.querySelectorAll('#rows .row').length === 2)
+    expect((await rowTexts()).map((t) => t.replace(/^direct/, ''))).toEqual([
+      'INFO all good',
+      'debug: cache hit',
+    ])
+    await page.check('#case')
+    await page.fill('#filter', '^DEBUG')
+    await page.waitForFunction(() => document.querySelectorAll('#rows .row').length === 0)
+    await page.uncheck('#case')
+    await page.uncheck('#regex')
+    await page.fill('#filter', 'disk')
+    await page.check('#invert')
+    await page.waitForFunction(() =>
+      [...document.querySelectorAll('#rows .row')].every((r) => !r.textContent?.includes('disk')),
+    )
+    expect((await rowTexts()).some((t) => t.includes('cache hit'))).toBe(true)
+    await page.uncheck('#invert')
+    // Level filter: errors off, filter text cleared: the error line goes, the others stay.
+    await page.fill('#filter', '')
+    await page.uncheck('#level-error')
+    await page.waitForFunction(
+      () =>
+        ![...document.querySelectorAll('#rows .row')].some((r) =>
+          r.textContent?.includes('disk full'),
+        ),
+    )
+    expect((await rowTexts()).some((t) => t.includes('disk slow'))).toBe(true)
+    await page.check('#level-error')
+    // Highlight: every line shown, the matching ones marked.
+    await page.selectOption('#mode', 'highlight')
+    await page.fill('#filter', 'disk')
+    await page.waitForFunction(() => document.querySelectorAll('#rows .row.match').length === 2)
+    expect((await rowTexts()).length).toBeGreaterThan(2)
+    expect(await page.$eval('#rows .row.level-error', (r) => r.textContent)).toContain('disk full')
+    await page.selectOption('#mode', 'filter')
+    await page.fill('#filter', '')
+  })
+
+  it('jumps from a match to its context', async () => {
+    await page.fill('#filter', 'disk full')
+    await page.waitForFunction(() => document.querySelectorAll('#rows .row').length === 1)
+    await page.click('#rows .row')
+    await page.waitForSelector('#detail:not([hidden])')
+    expect(await page.textContent('#detail-text')).toBe('ERROR disk full')
+    await page.click('#context')
+    // Every line again, the match marked and selected, with its neighbours around it.
+    await waitForRow('WARN disk slow')
+    expect(await page.$eval('#rows .row.selected', (r) => r.textContent)).toContain('disk full')
+    expect(await page.$eval('#rows .row.match', (r) => r.textContent)).toContain('disk full')
+    await page.click('#close-detail')
+    await page.selectOption('#mode', 'filter')
+    await page.fill('#filter', '')
+  })
+
+  it('pause holds the screen while lines keep arriving; resume catches up', async () => {
+    await page.click('#pause')
+    const before = Number(await page.getAttribute('body', 'data-rows'))
+    direct.line('arrived while paused', 20)
+    // The worker has it (its state says so) but the screen does not show it.
+    await page.waitForFunction((n) => Number(document.body.dataset.rows) > n, before)
+    await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(resolve)))
+    expect((await rowTexts()).some((t) => t.includes('arrived while paused'))).toBe(false)
+    await page.click('#pause')
+    await waitForRow('arrived while paused')
+  })
+})
