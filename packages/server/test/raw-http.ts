@@ -15,8 +15,6 @@ export interface RawAnswer {
 export interface ExchangeOptions {
   /** Resolve as `silent` past this. Default 10 s. */
   waitMs?: number
-  /** Keep the client's half open when the server ends its half (a client that never closes). */
-  allowHalfOpen?: boolean
 }
 
 const STATUS_LINE = /^HTTP\/1\.[01] (\d{3}) [^\r\n]*\r\n/
@@ -47,11 +45,7 @@ export function exchange(
   options: ExchangeOptions = {},
 ): Promise<RawAnswer> {
   return new Promise((resolve) => {
-    const socket: Socket = connect({
-      port,
-      host: '127.0.0.1',
-      allowHalfOpen: options.allowHalfOpen ?? false,
-    })
+    const socket: Socket = connect({ port, host: '127.0.0.1' })
     let text = ''
     let localPort = 0
     const done = (outcome?: string) => {

@@ -205,15 +205,16 @@ describe('node fast path: every socket state has a timeout (issue 10, finding 3)
     socket.on('data', (chunk) => {
       text += chunk
     })
+    let sent = 0
     const started = performance.now()
     const drip = setInterval(() => socket.write(head[sent++ % head.length] as string), 20)
-    let sent = 0
     await new Promise((resolve) => socket.once('close', resolve))
     clearInterval(drip)
     const ms = Math.round(performance.now() - started)
     console.info(`dripped ${JSON.stringify(head.split('\r\n')[0])}: closed after ${ms} ms`)
     expect(text).toMatch(/^HTTP\/1\.1 408 /)
-    // The fast path's 300 ms until it hands the head over, then node's 300 ms at most.
+    // At most the fast path's 300 ms until it hands the head over, then node's 300 ms (checked
+    // every 25 ms); the bound here is only a safety net for a busy machine.
     expect(ms).toBeLessThan(5000)
   })
 
