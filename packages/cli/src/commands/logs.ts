@@ -118,6 +118,7 @@ loopback host, to requests addressed to a loopback name.`,
       const { server, url } = await listen(
         routesListener(app.routes, logger),
         listenOptions(flags),
+        command,
         // Plain HTTP: the stream is served from the socket (less memory per page).
         { endpoint: app.events.endpoint, path: EVENTS_PATH },
       )
