@@ -79,7 +79,10 @@ Examples:
   journalctl -f | sprinkler logs -
 
 Only the files and commands named here can be read. Without --password it answers only on a
-loopback host, to requests addressed to a loopback name.`,
+loopback host, to requests addressed to a loopback name.
+
+Exit codes: 0 stopped (Ctrl-C, SIGTERM), 1 could not listen (port in use, address not available),
+2 bad usage (nothing to follow, a non-loopback --host without a password).`,
     )
     .action(async (files: string[], flags: LogsFlags, command: Command) => {
       if (files.length === 0 && flags.cmd.length === 0) {
