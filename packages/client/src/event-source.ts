@@ -8,6 +8,7 @@ import {
   SprinklerError,
   timerMs,
 } from '@sprinkler/core'
+import { watchAbort } from './abort-watch.js'
 import {
   backoffDelay,
   clampDelay,
@@ -116,6 +117,8 @@ export class EventSource extends EventTarget {
   #backlog = 0
   #resume: (() => void) | undefined
   #unshare: (() => void) | undefined
+  /** Stops watching `init.signal` (set while a source watches one). */
+  #unwatch: (() => void) | undefined
 
   constructor(url: string | URL, init: EventSourceInit = {}) {
     super()
@@ -162,7 +165,7 @@ export class EventSource extends EventTarget {
         this.#state = CLOSED
         return
       }
-      signal.addEventListener('abort', this.#abort)
+      this.#unwatch = watchAbort(signal, () => this.close())
     }
     if (init.shared) this.#share()
     else this.#connect()
@@ -211,7 +214,8 @@ export class EventSource extends EventTarget {
     this.#attempt?.abort()
     this.#attempt = undefined
     this.#stopWaiting()
-    this.#init.signal?.removeEventListener('abort', this.#abort)
+    this.#unwatch?.()
+    this.#unwatch = undefined
     this.#unshare?.()
     this.#unshare = undefined
     for (const wake of this.#onClose) wake()
@@ -256,8 +260,6 @@ export class EventSource extends EventTarget {
       this.close()
     }
   }
-
-  #abort = () => this.close()
 
   #taken(count: number): void {
     this.#backlog -= count
