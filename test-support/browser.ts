@@ -176,11 +176,17 @@ export function describeEngines(title: string, body: (name: EngineName) => void)
 /** Launches `name` in `beforeAll` and closes it in `afterAll`; call the result inside tests. */
 export function useEngine(name: EngineName): () => Engine {
   let engine: Engine | undefined
+  let launching: Promise<Engine> | undefined
   beforeAll(async () => {
-    engine = await launch(name)
+    launching = launch(name)
+    engine = await launching
   }, 120_000)
   afterAll(async () => {
-    await engine?.close()
+    // Also a launch that outlived its hook's timeout: its browser must not be left running.
+    await launching?.then(
+      (started) => started.close(),
+      () => undefined,
+    )
   })
   return () => {
     if (!engine) throw new Error(`${name} was not launched (did beforeAll fail?)`)
