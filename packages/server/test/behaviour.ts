@@ -309,6 +309,8 @@ export function behaviourSuite(name: string, start: StartAdapter): void {
       expect(over.response.headers.get('x-why')).toBe('over')
       expect(over.response.headers.get('access-control-allow-origin')).toBe('https://app.example')
       expect(await over.response.text()).toBe('')
+      // RFC 9110 §8.6: a server MUST NOT send Content-Length in a 204.
+      expect(over.response.headers.get('content-length')).toBeNull()
       expect(errors).toEqual([])
       expect(s.endpoint.stats).toMatchObject({ refused: 1, opened: 0 })
     })

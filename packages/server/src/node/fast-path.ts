@@ -227,8 +227,16 @@ function respond(
   graceMs: number,
   headers: Record<string, string> = {},
 ): void {
-  const all: Record<string, string> = { 'content-type': 'text/plain; charset=utf-8', ...headers }
-  all['content-length'] = String(Buffer.byteLength(body))
+  // RFC 9110 §8.6, §15.3.5, §15.4.5: a 204 or 304 ends at its headers and sends no
+  // Content-Length (nor a type for content it cannot have).
+  const all: Record<string, string> =
+    status === 204 || status === 304
+      ? { ...headers }
+      : {
+          'content-type': 'text/plain; charset=utf-8',
+          ...headers,
+          'content-length': String(Buffer.byteLength(body)),
+        }
   all.connection = 'close'
   endSoon(socket, statusLine(status) + headerLines(all) + body, graceMs)
 }
