@@ -525,7 +525,11 @@ describeEngines('@sprinkler/client', (name: EngineName) => {
         'resumed from 1 with session=s3cret',
       ])
       expect(await seen(tab, 'false')).toEqual(['no cookie', 'resumed from 1 with no cookie'])
-      expect(other.requests('/cors').filter((r) => r.method === 'OPTIONS')).toHaveLength(2)
+      // The reconnections' Last-Event-ID header needs a CORS preflight. Chromium and Firefox send
+      // one per credentials mode; WebKitGTK at times answers the second from its preflight cache.
+      const preflights = other.requests('/cors').filter((r) => r.method === 'OPTIONS')
+      expect(preflights.length).toBeGreaterThanOrEqual(1)
+      expect(preflights.length).toBeLessThanOrEqual(2)
     } finally {
       await other.close()
     }
