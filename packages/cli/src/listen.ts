@@ -47,6 +47,12 @@ export function routesListener(routes: Routes, logger: Logger): Listener {
   }
 }
 
+/** Closes a server and the keep-alive connections that would hold `close()` open. */
+export async function closeServer(server: { close(done: () => void): unknown }): Promise<void> {
+  if ('closeAllConnections' in server) (server as Server).closeAllConnections()
+  await new Promise<void>((resolve) => server.close(resolve))
+}
+
 /** The `--host`, `--port`, `--cert` and `--key` flags as listen options. */
 export function listenOptions(flags: ListenOptions): ListenOptions {
   return {

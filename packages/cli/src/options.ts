@@ -47,9 +47,7 @@ export function readKey(value: string): string {
 }
 
 /** Hosts that only this machine can reach. */
-export function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host)
-}
+export { isLoopbackName as isLoopback } from '@sprinkler/logs/internal'
 
 /** Every flag is also read from the environment as SPRINKLER_ + its name in upper snake case. */
 export const envOption = (flags: string, description: string, env: string) =>

@@ -1,4 +1,4 @@
-import type { Hub, HubTransport } from '@sprinkler/hub'
+import { createHub, type Hub, type HubOptions, type HubTransport } from '@sprinkler/hub'
 import type { HistoryOptions } from '@sprinkler/server'
 import type { Command } from 'commander'
 import type { Logger } from 'pino'
@@ -52,7 +52,7 @@ export function checkTransport(flags: TransportFlags, command: Command): void {
  * Redis transport. The Redis client is loaded only here, so a memory hub never loads it.
  * Exits 1 when Redis does not answer.
  */
-export async function openTransport(
+async function openTransport(
   flags: TransportFlags,
   history: HistoryOptions,
   command: Command,
@@ -71,8 +71,36 @@ export async function openTransport(
   }
 }
 
+/**
+ * A hub on the transport the flags ask for (see `openTransport`), with its failures and the
+ * transport's health logged. `close` stops the health log and the hub.
+ */
+export async function startHub(
+  flags: TransportFlags,
+  options: HubOptions,
+  command: Command,
+  logger: Logger,
+): Promise<{ hub: Hub; close(): Promise<void> }> {
+  const transport = await openTransport(flags, options.history ?? {}, command)
+  const hub = await createHub({ ...options, ...(transport && { transport }) })
+  const stopHealthLog = logTransportHealth(hub, logger)
+  hub.endpoint.addEventListener('error', (e) =>
+    logger.warn({ err: (e as CustomEvent).detail }, 'hook failed'),
+  )
+  hub.addEventListener('error', (e) =>
+    logger.warn({ err: (e as CustomEvent).detail }, 'transport failed'),
+  )
+  return {
+    hub,
+    close: async () => {
+      stopHealthLog()
+      await hub.close()
+    },
+  }
+}
+
 /** Logs when the transport's backend goes away and comes back (checked every second). */
-export function logTransportHealth(hub: Hub, logger: Logger): () => void {
+function logTransportHealth(hub: Hub, logger: Logger): () => void {
   let ok = true
   const timer = setInterval(() => {
     const health = hub.health

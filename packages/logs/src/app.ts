@@ -1,3 +1,4 @@
+import type { ErrorCode } from '@sprinkler/core'
 import { type Principal, type Refusal, refuse, type SseRequest } from '@sprinkler/server'
 import {
   createSseHandler,
@@ -5,12 +6,13 @@ import {
   type NodeResponse,
   type NodeSseHandler,
 } from '@sprinkler/server/node'
+import { sendAsset } from './assets.js'
 import { PasswordGate } from './auth.js'
 import type { LogFeed } from './feed.js'
-import { hostName, isLoopbackName, send, sendError, sendHtml } from './http.js'
-import { type Asset, bundlePage, pageHtml } from './page.js'
+import { hostName, isLoopbackName, sendError, sendHtml } from './http.js'
+import { bundlePage, pageHtml } from './page.js'
 
-/** Where the page reads the stream from. */
+/** Where the page reads the stream from (below the app's `basePath`). */
 export const EVENTS_PATH = '/events'
 
 export interface LogAppOptions {
@@ -28,6 +30,11 @@ export interface LogAppOptions {
   heartbeatMs?: number
   /** The reconnection delay pages are told (`retry:`). Default 1 000 ms. */
   retryMs?: number
+  /**
+   * Serve the terminal below this path (`/logs`: the page at `/logs`, the stream at
+   * `/logs/events`) beside another app's routes. Default `''`, the root.
+   */
+  basePath?: string
 }
 
 export interface LogApp {
@@ -44,10 +51,14 @@ export interface LogApp {
  */
 export async function createLogApp(options: LogAppOptions): Promise<LogApp> {
   const { feed } = options
+  const base = options.basePath ?? ''
+  if (!/^(?:\/[\w-]+)*$/.test(base)) {
+    throw new TypeError(`basePath must be '' or a path such as /logs, not ${JSON.stringify(base)}.`)
+  }
   const gate =
     options.password === undefined
       ? undefined
-      : new PasswordGate({ password: options.password, secure: options.secure ?? false })
+      : new PasswordGate({ password: options.password, secure: options.secure ?? false, base })
   const assets = await bundlePage()
 
   /** Without a password, only loopback names are answered: a DNS-rebound page gets nothing. */
@@ -79,15 +90,22 @@ export async function createLogApp(options: LogAppOptions): Promise<LogApp> {
     ...(options.heartbeatMs !== undefined && { heartbeatMs: options.heartbeatMs }),
   })
 
-  const routes = async (req: NodeRequest, res: NodeResponse): Promise<boolean> => {
-    const path = new URL(req.url ?? '/', 'http://x').pathname
+  const mounted = async (req: NodeRequest, res: NodeResponse): Promise<boolean> => {
+    const full = new URL(req.url ?? '/', 'http://x').pathname
+    // `/logs` and `/logs/` are both the page; what is not below the base is another app's.
+    if (full === base) return routes(req, res, '/')
+    if (!full.startsWith(`${base}/`)) return false
+    return routes(req, res, full.slice(base.length))
+  }
+
+  const routes = async (req: NodeRequest, res: NodeResponse, path: string): Promise<boolean> => {
     if (path === EVENTS_PATH) {
       await events(req, res)
       return true
     }
     const asset = assets.get(path)
     if (asset && (req.method === 'GET' || req.method === 'HEAD')) {
-      serveAsset(res, asset)
+      sendAsset(res, asset)
       return true
     }
     if (path !== '/' && path !== '/login' && path !== '/logout') return false
@@ -97,7 +115,7 @@ export async function createLogApp(options: LogAppOptions): Promise<LogApp> {
     }
     const refusal = admission(header)
     if (refusal && !(gate && refusal.status === 401)) {
-      sendError(res, refusal.status, refusal.code as string, refusal.reason)
+      sendError(res, refusal.status, refusal.code as ErrorCode, refusal.reason)
       return true
     }
     if (gate && req.method === 'POST' && path === '/login') await gate.login(req, res)
@@ -105,13 +123,9 @@ export async function createLogApp(options: LogAppOptions): Promise<LogApp> {
     else if (path !== '/' || (req.method !== 'GET' && req.method !== 'HEAD')) {
       sendError(res, 405, 'ERR_LOGS_INVALID_REQUEST', 'Not a method this path answers.')
     } else if (refusal && gate) gate.loginPage(req, res)
-    else sendHtml(res, 200, pageHtml({ signOut: gate !== undefined }))
+    else sendHtml(res, 200, pageHtml({ signOut: gate !== undefined, base }))
     return true
   }
 
-  return { routes, events }
-}
-
-function serveAsset(res: NodeResponse, asset: Asset): void {
-  send(res, 200, asset.contentType, asset.body, { 'cache-control': 'no-cache' })
+  return { routes: mounted, events }
 }

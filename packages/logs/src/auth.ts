@@ -9,6 +9,8 @@ export interface PasswordGateOptions {
   password: string
   /** Served over HTTPS (cookies get `Secure`). */
   secure?: boolean
+  /** Where the terminal is mounted (`''` at the root, `/logs` under it): forms post there. */
+  base?: string
   /** How long a sign-in lasts. Default 12 h. */
   sessionMs?: number
   /** Failed sign-ins allowed per client address per minute. Default 10. */
@@ -35,6 +37,7 @@ export class PasswordGate {
   readonly #passwordDigest: Buffer
   readonly #key = randomBytes(32)
   readonly #secure: boolean
+  readonly #base: string
   readonly #sessionMs: number
   readonly #maxFailures: number
   readonly #failures = new Map<string, { count: number; until: number }>()
@@ -42,6 +45,7 @@ export class PasswordGate {
   constructor(options: PasswordGateOptions) {
     this.#passwordDigest = digest(options.password)
     this.#secure = options.secure ?? false
+    this.#base = options.base ?? ''
     this.#sessionMs = options.sessionMs ?? 12 * 3_600_000
     this.#maxFailures = options.maxFailuresPerMinute ?? 10
   }
@@ -61,7 +65,7 @@ export class PasswordGate {
   /** The login page (with a fresh CSRF cookie when the browser has none). */
   loginPage(req: NodeRequest, res: NodeResponse, status = 200, message = ''): void {
     const csrf = validToken(cookieValue(req.headers.cookie, CSRF_COOKIE)) ?? token()
-    sendHtml(res, status, loginHtml(csrf, message), {
+    sendHtml(res, status, loginHtml(csrf, message, this.#base), {
       'set-cookie': this.#cookie(CSRF_COOKIE, csrf, 3_600_000),
     })
   }
@@ -97,7 +101,7 @@ export class PasswordGate {
     }
     const expiry = String(Date.now() + this.#sessionMs)
     res.writeHead(303, {
-      location: '/',
+      location: `${this.#base}/`,
       'cache-control': 'no-store',
       'set-cookie': this.#cookie(
         SESSION_COOKIE,
@@ -113,7 +117,7 @@ export class PasswordGate {
     const crossSite = crossSiteReason(req, this.#secure)
     if (crossSite) return sendError(res, 403, 'ERR_LOGS_CROSS_SITE', crossSite)
     res.writeHead(303, {
-      location: '/',
+      location: `${this.#base}/`,
       'cache-control': 'no-store',
       'set-cookie': this.#cookie(SESSION_COOKIE, '', 0),
     })
@@ -186,17 +190,17 @@ function validToken(value: string | undefined): string | undefined {
   return value !== undefined && /^[\w-]{24}$/.test(value) ? value : undefined
 }
 
-function loginHtml(csrf: string, message: string): string {
+function loginHtml(csrf: string, message: string, base: string): string {
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Sign in · sprinkler logs</title>
-<link rel="stylesheet" href="/assets/logs.css">
+<link rel="stylesheet" href="${base}/assets/logs.css">
 </head>
 <body class="login">
-<form method="post" action="/login">
+<form method="post" action="${base}/login">
 <h1>sprinkler logs</h1>
 <label>Password <input type="password" name="password" autocomplete="current-password" autofocus required></label>
 <input type="hidden" name="csrf" value="${escapeHtml(csrf)}">

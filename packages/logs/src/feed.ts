@@ -3,13 +3,16 @@ import type { SseStream } from '@sprinkler/server'
 import { formatCursor, parseCursor } from './cursor.js'
 import { LineRing } from './ring.js'
 
-/** One thing being followed: a file, one output of a command, or stdin. */
+/**
+ * One thing being followed: a file, one output of a command, stdin, or lines an application
+ * writes itself (`app`: `sprinkler serve`'s request log).
+ */
 export interface SourceInfo {
   /** Short id used in events and cursors (the source's index, base 36). */
   id: string
-  /** What the command line named: a path, a command, `-`. */
+  /** What the command line named: a path, a command, `-` (or the app's name for its lines). */
   name: string
-  kind: 'file' | 'command' | 'stdin'
+  kind: 'file' | 'command' | 'stdin' | 'app'
   /** For commands: which output this source carries (a command has one source for each). */
   stream?: 'stdout' | 'stderr'
 }

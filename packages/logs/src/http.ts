@@ -1,11 +1,13 @@
+// HTTP helpers shared by the log terminal and `sprinkler serve` (through the package's
+// `./internal` subpath, which is not public API).
+import type { ErrorCode } from '@sprinkler/core'
 import type { NodeRequest, NodeResponse } from '@sprinkler/server/node'
 
-/** Headers on every page and answer: no caching, no sniffing, no framing, no referrer. */
+/** Headers on every answer: no caching, no sniffing, no framing. */
 const BASE_HEADERS = {
   'cache-control': 'no-store',
   'x-content-type-options': 'nosniff',
   'x-frame-options': 'DENY',
-  'referrer-policy': 'no-referrer',
 }
 
 /**
@@ -35,6 +37,7 @@ export function sendHtml(
 ): void {
   send(res, status, 'text/html; charset=utf-8', html, {
     'content-security-policy': CONTENT_SECURITY_POLICY,
+    'referrer-policy': 'no-referrer',
     ...headers,
   })
 }
@@ -43,7 +46,7 @@ export function sendHtml(
 export function sendError(
   res: NodeResponse,
   status: number,
-  code: string,
+  code: ErrorCode,
   message: string,
   headers: Record<string, string> = {},
 ): void {

@@ -1,50 +1,25 @@
 import { fileURLToPath } from 'node:url'
-import { build } from 'esbuild'
+import { type Asset, bundleScripts, textAsset } from './assets.js'
 import { STYLE } from './style.js'
 
 /** The page's scripts, from the package's sources (the same path from src/ and from dist/). */
 const BROWSER_DIR = new URL('../src/browser/', import.meta.url)
 
-export interface Asset {
-  contentType: string
-  body: Uint8Array
-}
-
-/**
- * Bundles the page script and its worker (with @sprinkler/client and anser) (esbuild, in memory, at start: nothing to
- * build before running) and returns the assets by URL path.
- */
+/** The page script and its worker (with @sprinkler/client and anser), and the style sheet, by URL path. */
 export async function bundlePage(): Promise<Map<string, Asset>> {
-  const result = await build({
-    entryPoints: {
-      logs: fileURLToPath(new URL('logs.ts', BROWSER_DIR)),
-      worker: fileURLToPath(new URL('worker.ts', BROWSER_DIR)),
-    },
-    bundle: true,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2022',
-    minify: true,
-    conditions: ['sprinkler-source'],
-    outdir: '/assets',
-    write: false,
-    logLevel: 'silent',
+  const assets = await bundleScripts({
+    logs: fileURLToPath(new URL('logs.ts', BROWSER_DIR)),
+    worker: fileURLToPath(new URL('worker.ts', BROWSER_DIR)),
   })
-  const assets = new Map<string, Asset>()
-  for (const file of result.outputFiles) {
-    assets.set(file.path, { contentType: 'text/javascript; charset=utf-8', body: file.contents })
-  }
-  assets.set('/assets/logs.css', {
-    contentType: 'text/css; charset=utf-8',
-    body: new TextEncoder().encode(STYLE),
-  })
+  assets.set('/assets/logs.css', textAsset('text/css; charset=utf-8', STYLE))
   return assets
 }
 
 /** The terminal page: the toolbar, the line view, a panel for one line, and the script. */
-export function pageHtml(options: { signOut: boolean }): string {
+export function pageHtml(options: { signOut: boolean; base: string }): string {
+  const { base } = options
   const signOut = options.signOut
-    ? '<form method="post" action="/logout" class="sign-out"><button>Sign out</button></form>'
+    ? `<form method="post" action="${base}/logout" class="sign-out"><button>Sign out</button></form>`
     : ''
   const levels = ['error', 'warn', 'info', 'debug']
     .map(
@@ -59,7 +34,7 @@ export function pageHtml(options: { signOut: boolean }): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>sprinkler logs</title>
 <link rel="icon" href="data:,">
-<link rel="stylesheet" href="/assets/logs.css">
+<link rel="stylesheet" href="${base}/assets/logs.css">
 </head>
 <body>
 <header>
@@ -84,7 +59,7 @@ ${signOut}
 <button id="copy">Copy</button> <button id="json">Pretty JSON</button> <button id="context">Show in context</button> <button id="close-detail" aria-label="Close">×</button>
 <pre id="detail-text"></pre>
 </aside>
-<script type="module" src="/assets/logs.js"></script>
+<script type="module" src="${base}/assets/logs.js"></script>
 </body>
 </html>
 `

@@ -1,5 +1,4 @@
 import {
-  createHub,
   createHubRoutes,
   HUB_PATH,
   type HubOptions,
@@ -9,7 +8,7 @@ import {
 import { Command } from 'commander'
 import { pino } from 'pino'
 import { jwtAlgorithmOption } from '../jwt.js'
-import { listen, listenOptions, onShutdown, routesListener } from '../listen.js'
+import { closeServer, listen, listenOptions, onShutdown, routesListener } from '../listen.js'
 import {
   addListenOptions,
   addTlsOptions,
@@ -19,13 +18,7 @@ import {
   parsePositiveInt,
   readKey,
 } from '../options.js'
-import {
-  addTransportOptions,
-  checkTransport,
-  logTransportHealth,
-  openTransport,
-  type TransportFlags,
-} from '../transport.js'
+import { addTransportOptions, checkTransport, startHub, type TransportFlags } from '../transport.js'
 
 interface HubFlags extends TransportFlags {
   port: number
@@ -180,9 +173,7 @@ Exit codes: 0 stopped (Ctrl-C, SIGTERM), 1 could not listen (port in use, addres
   ).action(async (flags: HubFlags, command: Command) => {
     const logger = pino({ name: 'sprinkler-hub' }, pino.destination(2))
     const options = hubOptions(flags, command)
-    const transport = await openTransport(flags, options.history ?? {}, command)
-    const hub = await createHub({ ...options, ...(transport && { transport }) })
-    const stopHealthLog = logTransportHealth(hub, logger)
+    const { hub, close } = await startHub(flags, options, command, logger)
     const routes = createHubRoutes(hub)
     const { server, url } = await listen(
       routesListener(routes, logger),
@@ -192,12 +183,6 @@ Exit codes: 0 stopped (Ctrl-C, SIGTERM), 1 could not listen (port in use, addres
         endpoint: hub.endpoint,
         path: HUB_PATH,
       },
-    )
-    hub.endpoint.addEventListener('error', (e) =>
-      logger.warn({ err: (e as CustomEvent).detail }, 'hook failed'),
-    )
-    hub.addEventListener('error', (e) =>
-      logger.warn({ err: (e as CustomEvent).detail }, 'transport failed'),
     )
     logger.info(
       {
@@ -210,11 +195,8 @@ Exit codes: 0 stopped (Ctrl-C, SIGTERM), 1 could not listen (port in use, addres
     )
     onShutdown(async () => {
       logger.info('shutting down')
-      stopHealthLog()
-      await hub.close()
-      // Idle keep-alive connections would hold close() open.
-      if ('closeAllConnections' in server) server.closeAllConnections()
-      await new Promise((resolve) => server.close(resolve))
+      await close()
+      await closeServer(server)
     })
   })
 }

@@ -11,7 +11,7 @@ import {
 } from '@sprinkler/logs'
 import { Command, Option } from 'commander'
 import { pino } from 'pino'
-import { listen, listenOptions, onShutdown, routesListener } from '../listen.js'
+import { closeServer, listen, listenOptions, onShutdown, routesListener } from '../listen.js'
 import { addListenOptions, envOption, isLoopback, parsePositiveInt } from '../options.js'
 
 interface LogsFlags {
@@ -133,8 +133,7 @@ Exit codes: 0 stopped (Ctrl-C, SIGTERM), 1 could not listen (port in use, addres
         await Promise.all(sources.map((source) => source.close()))
         feed.close()
         await app.events.close({ timeoutMs: 2000 })
-        if ('closeAllConnections' in server) server.closeAllConnections()
-        await new Promise((resolve) => server.close(resolve))
+        await closeServer(server)
       })
     })
 }

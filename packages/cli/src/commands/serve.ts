@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto'
-import { createHub, createHubRoutes, HUB_PATH } from '@sprinkler/hub'
+import { createHubRoutes, HUB_PATH } from '@sprinkler/hub'
 import { Command } from 'commander'
 import { pino } from 'pino'
 import { mintToken } from '../jwt.js'
-import { listen, listenOptions, onShutdown, routesListener } from '../listen.js'
+import { closeServer, listen, listenOptions, onShutdown, routesListener } from '../listen.js'
 import {
   addListenOptions,
   addTlsOptions,
@@ -13,14 +13,9 @@ import {
   SPRINKLER,
 } from '../options.js'
 import { createDemoApp } from '../serve/app.js'
+import { createServerLog, LOGS_PATH } from '../serve/server-log.js'
 import { isPublicSelector } from '../serve/topics.js'
-import {
-  addTransportOptions,
-  checkTransport,
-  logTransportHealth,
-  openTransport,
-  type TransportFlags,
-} from '../transport.js'
+import { addTransportOptions, checkTransport, startHub, type TransportFlags } from '../transport.js'
 
 interface ServeFlags extends TransportFlags {
   port: number
@@ -76,35 +71,45 @@ Exit codes: 0 stopped (Ctrl-C, SIGTERM), 1 could not listen (port in use, addres
       flags.jwtKey === undefined ? randomBytes(32).toString('base64url') : readKey(flags.jwtKey)
     const logger = pino({ name: 'sprinkler-serve' }, pino.destination(2))
     // Two demo servers on one Redis share their hub: a publish on one reaches the other's pages.
-    const transport = await openTransport(flags, { maxEvents: 1000 }, command)
-    const hub = await createHub({
-      ...(transport && { transport }),
-      jwtKey,
-      // Demo pages need no login: anonymous subscribers may read the public /demo/ topics.
-      anonymous: {
-        allow: isPublicSelector,
-        reason:
-          'Without a JWT you may subscribe to the public demo topics (/demo/…) only; sign in on the badge page or send a token.',
+    const { hub, close } = await startHub(
+      flags,
+      {
+        history: { maxEvents: 1000 },
+        jwtKey,
+        // Demo pages need no login: anonymous subscribers may read the public /demo/ topics.
+        anonymous: {
+          allow: isPublicSelector,
+          reason:
+            'Without a JWT you may subscribe to the public demo topics (/demo/…) only; sign in on the badge page or send a token.',
+        },
+        // Tokens travel in the cookie or the Authorization header, never in URLs.
+        allowQueryToken: false,
       },
-      // Tokens travel in the cookie or the Authorization header, never in URLs.
-      allowQueryToken: false,
-    })
-    const stopHealthLog = logTransportHealth(hub, logger)
+      command,
+      logger,
+    )
     const secure = flags.cert !== undefined
-    const app = await createDemoApp({ hub, jwtKey, secure, interactive: loopback })
+    // The server's own log, like `sprinkler logs` without a password: loopback only.
+    const serverLog = loopback ? await createServerLog() : undefined
+    serverLog?.logStreams(hub.endpoint)
+    const app = await createDemoApp({
+      hub,
+      jwtKey,
+      secure,
+      interactive: loopback,
+      ...(serverLog && { serverLog }),
+    })
     const hubRoutes = createHubRoutes(hub)
+    const listener = routesListener(
+      async (req, res) => (await app.handle(req, res)) || hubRoutes(req, res),
+      logger,
+    )
     const { server, url } = await listen(
-      routesListener(
-        async (req, res) => (await app.handle(req, res)) || hubRoutes(req, res),
-        logger,
-      ),
+      serverLog ? serverLog.logRequests(listener) : listener,
       listenOptions(flags),
       command,
       // Demo pages' streams are served from the socket (plain HTTP): less memory per page.
       { endpoint: hub.endpoint, path: HUB_PATH },
-    )
-    hub.endpoint.addEventListener('error', (e) =>
-      logger.warn({ err: (e as CustomEvent).detail }, 'hook failed'),
     )
     const token = development
       ? await mintToken(
@@ -117,11 +122,9 @@ Exit codes: 0 stopped (Ctrl-C, SIGTERM), 1 could not listen (port in use, addres
     onShutdown(async () => {
       logger.info('shutting down')
       app.close()
-      stopHealthLog()
-      await hub.close()
-      // Idle keep-alive connections would hold close() open.
-      if ('closeAllConnections' in server) server.closeAllConnections()
-      await new Promise((resolve) => server.close(resolve))
+      await serverLog?.close()
+      await close()
+      await closeServer(server)
     })
   })
 }
@@ -141,6 +144,7 @@ function banner(
     ...demos.map((d) => row(`  ${d.title.toLowerCase()}`, `${url}/${d.slug}`)),
     row('hub', `${url}${HUB_PATH}`),
     row('health, metrics', `${url}/healthz  ${url}/metrics`),
+    ...(loopback ? [row('server log', `${url}${LOGS_PATH}`)] : []),
     '',
   ]
   if (token) {

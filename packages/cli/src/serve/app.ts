@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { createVerifier, type Hub, HubError } from '@sprinkler/hub'
+import { sendAsset } from '@sprinkler/logs/internal'
 import type { NodeRequest, NodeResponse } from '@sprinkler/server/node'
 import { mintToken } from '../jwt.js'
 import { bundleAssets } from './assets.js'
@@ -11,8 +12,9 @@ import { scoresDemo } from './demos/scores.js'
 import { tickerDemo } from './demos/ticker.js'
 import { COOKIE_NAME, checkSameOrigin } from './guard.js'
 import { demoPage, indexPage } from './html.js'
-import { readCookie, readJson, send, sendError, sendHtml, sendJson } from './http.js'
+import { cookieValue, readJson, sendError, sendHtml, sendJson } from './http.js'
 import { createRecipientFinder } from './recipients.js'
+import { LOGS_PATH, type ServerLog } from './server-log.js'
 import { topics, USER_NAME } from './topics.js'
 
 export interface DemoAppOptions {
@@ -23,6 +25,8 @@ export interface DemoAppOptions {
   secure: boolean
   /** Offer the dev login and the publish console (only on a loopback host). */
   interactive: boolean
+  /** The server's own log, served at `/logs` (loopback hosts only); demo publishes go to it. */
+  serverLog?: ServerLog
   /** Publisher periods, in ms (tests shorten them). */
   intervals?: { scoresMs?: number; tickerMs?: number; carouselMs?: number }
 }
@@ -39,8 +43,14 @@ const SESSION_LIFETIME_S = 24 * 3600
 
 /** The live demos of `sprinkler serve`, mounted beside an in-process hub. */
 export async function createDemoApp(options: DemoAppOptions): Promise<DemoApp> {
-  const { hub, interactive, secure } = options
-  const ctx: DemoContext = { hub, publish: (input) => hub.publish(input) }
+  const { hub, interactive, secure, serverLog } = options
+  const ctx: DemoContext = {
+    hub,
+    publish: (input) => {
+      serverLog?.logPublish(input)
+      return hub.publish(input)
+    },
+  }
   const verify = await createVerifier({ key: options.jwtKey, algorithm: 'HS256' })
   const demos: Demo[] = [
     badgeDemo(ctx),
@@ -91,7 +101,7 @@ export async function createDemoApp(options: DemoAppOptions): Promise<DemoApp> {
   }
 
   async function pageRequest(req: NodeRequest): Promise<PageRequest> {
-    const token = readCookie(req, COOKIE_NAME)
+    const token = cookieValue(req.headers.cookie, COOKIE_NAME)
     let user: string | undefined
     if (token) {
       const verified = await verify(token).catch(() => undefined)
@@ -102,16 +112,26 @@ export async function createDemoApp(options: DemoAppOptions): Promise<DemoApp> {
   }
 
   async function handle(req: NodeRequest, res: NodeResponse): Promise<boolean> {
+    if (serverLog && (await serverLog.app.routes(req, res))) return true
     const path = new URL(req.url ?? '/', 'http://localhost').pathname
     const method = req.method ?? 'GET'
+    if (!serverLog && (path === LOGS_PATH || path.startsWith(`${LOGS_PATH}/`))) {
+      sendError(
+        res,
+        403,
+        'ERR_SERVE_LOOPBACK_ONLY',
+        'The server log is only served on a loopback host.',
+      )
+      return true
+    }
     if (method === 'GET' || method === 'HEAD') {
       const asset = assets.get(path)
       if (asset) {
-        send(res, 200, asset.contentType, asset.body, { 'cache-control': 'no-cache' })
+        sendAsset(res, asset)
         return true
       }
       if (path === '/') {
-        sendHtml(res, indexPage(demos, await pageRequest(req), csrf))
+        sendHtml(res, indexPage(demos, await pageRequest(req), csrf, serverLog !== undefined))
         return true
       }
       const get = gets.get(path)

@@ -1,7 +1,6 @@
 import type { ErrorCode } from '@sprinkler/core'
+import { hostName, hostOf, isLoopbackName } from '@sprinkler/logs/internal'
 import type { NodeRequest } from '@sprinkler/server/node'
-import { isLoopback } from '../options.js'
-import { hostOf } from './http.js'
 
 /** A refusal to answer with `{ error: { code, message } }`. */
 export interface Refusal {
@@ -26,7 +25,7 @@ export function checkSameOrigin(req: NodeRequest, csrfToken: string, secure: boo
     message,
   })
   const host = hostOf(req)
-  if (host === undefined || !isLoopback(hostname(host))) {
+  if (host === undefined || !isLoopbackName(hostName(host))) {
     return refuse('This endpoint answers only requests addressed to a loopback host name.')
   }
   const origin = req.headers.origin
@@ -41,11 +40,4 @@ export function checkSameOrigin(req: NodeRequest, csrfToken: string, secure: boo
     return refuse(`The ${CSRF_HEADER} header is missing or wrong; reload the page.`)
   }
   return undefined
-}
-
-/** The host name of a Host header value (`[::1]:3000` → `::1`). */
-function hostname(host: string): string {
-  if (host.startsWith('[')) return host.slice(1, host.indexOf(']'))
-  const colon = host.lastIndexOf(':')
-  return colon === -1 ? host : host.slice(0, colon)
 }

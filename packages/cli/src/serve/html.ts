@@ -23,7 +23,12 @@ ${demo.body(page)}
 }
 
 /** The index: one card per demo, the sign-in state, and where to go next. */
-export function indexPage(demos: readonly Demo[], page: PageRequest, csrf: string): string {
+export function indexPage(
+  demos: readonly Demo[],
+  page: PageRequest,
+  csrf: string,
+  serverLog: boolean,
+): string {
   const cards = demos
     .map(
       (d) =>
@@ -50,7 +55,7 @@ ${signIn}
 <h2>From a terminal</h2>
 <pre>npm run -s sprinkler -- listen /demo/broadcast          # prints what the pages get
 npm run -s sprinkler -- publish /demo/broadcast "Hello"   # needs SPRINKLER_TOKEN (see the banner)</pre>
-<p class="muted">Health: <a href="/healthz">/healthz</a> · Prometheus metrics: <a href="/metrics">/metrics</a></p>
+<p class="muted">Health: <a href="/healthz">/healthz</a> · Prometheus metrics: <a href="/metrics">/metrics</a>${serverLog ? ' · This server’s log (requests, demo publishes): <a id="server-log" href="/logs">/logs</a>' : ''}</p>
 <script type="application/json" id="demo-config">${JSON.stringify({ csrf })}</script>
 <script type="module" src="/assets/index.js"></script>`,
     '',

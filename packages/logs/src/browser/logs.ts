@@ -31,7 +31,8 @@ const sourceSelect = $<HTMLSelectElement>('source')
 const detail = $<HTMLElement>('detail')
 const detailText = $<HTMLElement>('detail-text')
 
-const worker = new Worker('/assets/worker.js', { type: 'module' })
+// Beside this script, wherever the terminal is mounted.
+const worker = new Worker(new URL('worker.js', import.meta.url), { type: 'module' })
 const send = (message: ToWorker) => worker.postMessage(message)
 
 let rowCount = 0

@@ -47,7 +47,8 @@ function describe(status: SourceInfo['status']): string {
   return status.state
 }
 
-const events = new EventSource('/events', {
+// Beside the assets' folder: `/events` at the root, `/logs/events` when mounted at `/logs`.
+const events = new EventSource(new URL('../events', import.meta.url).href, {
   retry: { initialDelayMs: 1000, maxDelayMs: 10_000, factor: 2, jitter: 0.3 },
 })
 events.onopen = () => {
