@@ -1,0 +1,73 @@
+/**
+ * The log writer of the logs suite, in a process of its own so that pacing never waits on the
+ * browser driver: it appends 100-byte lines to a file, each stamped with its write time
+ * (`Date.now()`, the clock pages read too) and a sequence number the page reports back.
+ */
+import { closeSync, openSync, writeSync } from 'node:fs'
+import { serveRequests } from '../server/protocol.js'
+
+/** Bytes per line, newline included (the issue's workload). */
+const LINE_BYTES = 100
+
+/** `TTTTTTTTTTTTT SSSSSSSSS ` then padding to 99 bytes, then `\n`: stamp (ms) and sequence. */
+function line(stampMs: number, seq: number): string {
+  const head = `${stampMs} ${String(seq).padStart(9, '0')} level=info msg=`
+  return `${head}${'x'.repeat(LINE_BYTES - 1 - head.length)}\n`
+}
+
+function lines(from: number, count: number): Buffer {
+  const stamp = Date.now()
+  let text = ''
+  for (let i = 0; i < count; i++) text += line(stamp, from + i)
+  return Buffer.from(text)
+}
+
+/** Next sequence number per file (sequences start at 1 in every file). */
+const next = new Map<string, number>()
+
+/**
+ * Appends `count` lines at `rate` lines/s, in a write every few milliseconds (each write is
+ * what is due by then). Returns the last sequence written and how long it took.
+ */
+async function paced(args: Record<string, unknown>) {
+  const path = args.path as string
+  const rate = args.rate as number
+  const count = args.count as number
+  const fd = openSync(path, 'a')
+  const first = next.get(path) ?? 1
+  const start = performance.now()
+  let written = 0
+  try {
+    while (written < count) {
+      const due = Math.min(count, Math.floor(((performance.now() - start) / 1000) * rate))
+      if (due > written) {
+        writeSync(fd, lines(first + written, due - written))
+        written = due
+      }
+      await new Promise((resolve) => setTimeout(resolve, 2))
+    }
+  } finally {
+    closeSync(fd)
+  }
+  next.set(path, first + count)
+  return { lastSeq: first + count - 1, ms: performance.now() - start }
+}
+
+/** Appends `count` lines in one write, as fast as the file system takes them. */
+function burst(args: Record<string, unknown>) {
+  const path = args.path as string
+  const count = args.count as number
+  const first = next.get(path) ?? 1
+  const bytes = lines(first, count)
+  const start = performance.now()
+  const fd = openSync(path, 'a')
+  try {
+    writeSync(fd, bytes)
+  } finally {
+    closeSync(fd)
+  }
+  next.set(path, first + count)
+  return { lastSeq: first + count - 1, ms: performance.now() - start }
+}
+
+serveRequests({ paced, burst })
