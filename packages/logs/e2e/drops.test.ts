@@ -1,0 +1,102 @@
+import { createServer } from 'node:http'
+import type { AddressInfo, Socket } from 'node:net'
+import { createFastPath, type FastPathServer } from '@sprinkler/server/node'
+import type { Browser, Page } from 'playwright-core'
+import { afterAll, beforeAll, expect, it } from 'vitest'
+import { describeBrowser, launchChromium } from '../../../test-support/browser.js'
+import { createLogApp, EVENTS_PATH, type LogApp } from '../src/app.js'
+import { LogFeed, type SourceSink } from '../src/feed.js'
+import { seededRandom } from '../src/test-stream.js'
+
+describeBrowser('the log terminal page across dropped connections, in Chromium', () => {
+  const N = 20_000
+  const LINE = 'the same line'
+  let browser: Browser
+  let server: FastPathServer
+  let app: LogApp
+  let feed: LogFeed
+  let source: SourceSink
+  let page: Page
+  const sockets = new Set<Socket>()
+  /** Streams the server opened so far. */
+  let opened = 0
+  const openWaiters: (() => void)[] = []
+
+  beforeAll(async () => {
+    feed = new LogFeed({ lines: N, batchMs: 5 })
+    source = feed.addSource({ name: 'same', kind: 'command', stream: 'stdout' })
+    // retry: 1 ms, so the page reconnects at once after each drop.
+    app = await createLogApp({ feed, retryMs: 1 })
+    app.events.endpoint.addEventListener('open', () => {
+      opened++
+      for (const wake of openWaiters.splice(0)) wake()
+    })
+    const http = createServer((req, res) => {
+      app.routes(req, res).then((handled) => {
+        if (!handled) res.writeHead(404).end()
+      })
+    })
+    // As `sprinkler logs` serves it: the stream straight from the socket.
+    server = createFastPath(http, app.events.endpoint, { path: EVENTS_PATH })
+    server.on('connection', (socket) => {
+      sockets.add(socket)
+      socket.on('close', () => sockets.delete(socket))
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    browser = await launchChromium()
+    page = await browser.newPage()
+    await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)
+    await page.waitForSelector('#connection[data-state=live]')
+  })
+
+  afterAll(async () => {
+    await browser?.close()
+    feed?.close()
+    await app?.events.close({ timeoutMs: 1000 })
+    server?.closeAllConnections()
+    await new Promise((resolve) => server?.close(resolve))
+  })
+
+  /** Resolves once the server has opened `count` streams. */
+  const streamsOpened = (count: number) =>
+    new Promise<void>((resolve) => {
+      if (opened >= count) resolve()
+      else openWaiters.push(() => void streamsOpened(count).then(resolve))
+    })
+
+  /** Every line the page holds, as its Download button saves them (the worker's buffer). */
+  const downloaded = async (): Promise<string> => {
+    await page.evaluate(() => {
+      const w = window as unknown as { __saved?: Promise<string> }
+      URL.createObjectURL = (blob: Blob | MediaSource) => {
+        w.__saved = (blob as Blob).text()
+        return 'data:,'
+      }
+    })
+    await page.click('#download')
+    await page.waitForFunction(() => (window as unknown as { __saved?: unknown }).__saved)
+    return page.evaluate(() => (window as unknown as { __saved: Promise<string> }).__saved)
+  }
+
+  it('100 seeded-random connection drops during a stream of identical lines: the page holds exactly lines 1..N', async () => {
+    const random = seededRandom(13)
+    let written = 0
+    for (let drop = 1; drop <= 100; drop++) {
+      await streamsOpened(drop)
+      const burst = Math.floor(random() * 300)
+      for (let i = 0; i < burst && written < N; i++, written++) source.line(LINE, LINE.length)
+      // Drop at a seeded-random moment: before, during or after the burst reaches the page.
+      await new Promise((resolve) => setTimeout(resolve, random() * 8))
+      for (const socket of sockets) socket.destroy()
+    }
+    await streamsOpened(101)
+    for (; written < N; written++) source.line(LINE, LINE.length)
+    // Every line in, and nothing else: no gap or status rows beside them.
+    await page.waitForFunction((n) => Number(document.body.dataset.rows) >= n, N, {
+      timeout: 60_000,
+    })
+    expect(Number(await page.getAttribute('body', 'data-rows'))).toBe(N)
+    expect(await page.textContent('#connection')).toBe('live')
+    expect(await downloaded()).toBe(`${LINE}\n`.repeat(N))
+  }, 120_000)
+})
