@@ -255,4 +255,57 @@ describe('LogFeed stream', () => {
     // The gap is exactly what left the ring: the last 2000 lines arrived as lines.
     expect(throttled.gaps[0]?.to).toBe(written - 2000)
   }, 60_000)
+
+  it('a catching-up client whose socket takes nothing is dropped after stallTimeoutMs, looked at less and less often meanwhile', async () => {
+    const stallTimeoutMs = 3000
+    const feed = new LogFeed({ lines: 20_000, ringBytes: 32 * 1024 * 1024, stallTimeoutMs })
+    const a = feed.addSource({ name: 'big', kind: 'file' })
+    // 20 MB behind: more than the kernel's socket buffers on both sides take.
+    const line = 'y'.repeat(1000)
+    for (let i = 0; i < 20_000; i++) a.line(line, 1000)
+    // Counts the feed's looks at a full socket that took nothing since the last look.
+    let idleLooks = 0
+    const events = createSseHandler({
+      onStream: (stream) => {
+        let previous = -1
+        const read = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(stream), 'bufferedBytes')
+          ?.get as () => number
+        Object.defineProperty(stream, 'bufferedBytes', {
+          get: () => {
+            const value = read.call(stream)
+            if (value === previous) idleLooks++
+            previous = value
+            return value
+          },
+        })
+        feed.serve(stream)
+      },
+    })
+    const server: Server = createServer((req, res) => void events(req, res))
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    cleanups.push(async () => {
+      feed.close()
+      await events.close({ timeoutMs: 1000 })
+      server.closeAllConnections()
+      await new Promise((resolve) => server.close(resolve))
+    })
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`
+    const stuck = follow(url, new Holdings())
+    // The client reads nothing from the start: its socket fills and stays full.
+    ;(await stuck.stream.response).pause()
+    const closed = new Promise<unknown>((resolve) =>
+      events.endpoint.addEventListener('close', (e) => resolve((e as CustomEvent).detail)),
+    )
+    const reason = ((await closed) as { closeReason?: { code: string } }).closeReason
+    expect(reason?.code).toBe('ERR_SSE_SERVER_CLOSED')
+    expect(events.endpoint.stats.slowClientDisconnects).toBe(0)
+    expect(feed.followers).toBe(0)
+    // A look every 10 ms would be ~600 reads in 3 s; backing off to one a second, about 20.
+    expect(idleLooks).toBeLessThan(60)
+    // Meanwhile a client that reads gets everything.
+    const reader = new Holdings()
+    follow(url, reader)
+    await reader.until('0', 20_000)
+    expect(reader.errors).toEqual([])
+  }, 60_000)
 })
