@@ -192,4 +192,46 @@ describeBrowser('the log terminal page in Chromium', () => {
     await page.click('#pause')
     await waitForRow('arrived while paused')
   })
+
+  it('follows the end until the user scrolls up, and follows again at the bottom', async () => {
+    const following = () => page.getAttribute('#follow', 'aria-pressed')
+    /** Whether the row holding `text` is rendered inside the visible part of the list. */
+    const inView = (text: string) =>
+      page.evaluate((wanted) => {
+        const box = (document.getElementById('lines') as HTMLElement).getBoundingClientRect()
+        return [...document.querySelectorAll('#rows .row')].some((row) => {
+          const r = row.getBoundingClientRect()
+          return row.textContent?.includes(wanted) && r.top >= box.top && r.bottom <= box.bottom
+        })
+      }, text)
+    const atEnd = (text: string) =>
+      page.waitForFunction((wanted) => {
+        const rows = [...document.querySelectorAll('#rows .row')]
+        const box = (document.getElementById('lines') as HTMLElement).getBoundingClientRect()
+        const last = rows.at(-1)
+        return (
+          last?.textContent?.includes(wanted) && last.getBoundingClientRect().bottom <= box.bottom
+        )
+      }, text)
+    for (let i = 1; i <= 300; i++) direct.line(`follow ${i}`, 10)
+    await atEnd('follow 300')
+    expect(await following()).toBe('true')
+    // The user scrolls up: following stops, and new lines do not move the view.
+    await page.hover('#lines')
+    await page.mouse.wheel(0, -1500)
+    await page.waitForFunction(() => document.getElementById('follow')?.ariaPressed === 'false')
+    const top = await page.$eval('#lines', (el) => el.scrollTop)
+    const rows = Number(await page.getAttribute('body', 'data-rows'))
+    direct.line('while scrolled up', 17)
+    await page.waitForFunction((n) => Number(document.body.dataset.rows) > n, rows)
+    await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(resolve)))
+    expect(await page.$eval('#lines', (el) => el.scrollTop)).toBe(top)
+    expect(await inView('while scrolled up')).toBe(false)
+    // Back at the bottom: following again, and the next line is shown at the end.
+    await page.mouse.wheel(0, 100_000)
+    await page.waitForFunction(() => document.getElementById('follow')?.ariaPressed === 'true')
+    direct.line('after returning', 15)
+    await atEnd('after returning')
+    expect(await inView('after returning')).toBe(true)
+  })
 })
