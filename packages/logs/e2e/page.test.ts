@@ -213,6 +213,8 @@ describeBrowser('the log terminal page in Chromium', () => {
           last?.textContent?.includes(wanted) && last.getBoundingClientRect().bottom <= box.bottom
         )
       }, text)
+    // (Showing a line in context, earlier, stopped following.)
+    await page.click('#follow')
     for (let i = 1; i <= 300; i++) direct.line(`follow ${i}`, 10)
     await atEnd('follow 300')
     expect(await following()).toBe('true')
