@@ -1,23 +1,18 @@
-import { createServer } from 'node:http'
-import type { AddressInfo, Socket } from 'node:net'
-import { createFastPath, type FastPathServer } from '@sprinkler/server/node'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { describeBrowser, launchChromium } from '../../../test-support/browser.js'
-import { createLogApp, EVENTS_PATH, type LogApp } from '../src/app.js'
 import { LogFeed, type SourceSink } from '../src/feed.js'
 import { seededRandom } from '../src/test-stream.js'
+import { openLivePage, type ServedPage, servePage } from './serve-page.js'
 
 describeBrowser('the log terminal page across dropped connections, in Chromium', () => {
   const N = 20_000
   const LINE = 'the same line'
   let browser: Browser
-  let server: FastPathServer
-  let app: LogApp
+  let served: ServedPage
   let feed: LogFeed
   let source: SourceSink
   let page: Page
-  const sockets = new Set<Socket>()
   /** Streams the server opened so far. */
   let opened = 0
   const openWaiters: (() => void)[] = []
@@ -25,36 +20,20 @@ describeBrowser('the log terminal page across dropped connections, in Chromium',
   beforeAll(async () => {
     feed = new LogFeed({ lines: N, batchMs: 5 })
     source = feed.addSource({ name: 'same', kind: 'command', stream: 'stdout' })
-    // retry: 1 ms, so the page reconnects at once after each drop.
-    app = await createLogApp({ feed, retryMs: 1 })
-    app.events.endpoint.addEventListener('open', () => {
+    // retry: 1 ms, so the page reconnects at once after each drop; the stream straight from
+    // the socket, as `sprinkler logs` serves it.
+    served = await servePage({ feed, retryMs: 1 }, { fastPath: true })
+    served.app.events.endpoint.addEventListener('open', () => {
       opened++
       for (const wake of openWaiters.splice(0)) wake()
     })
-    const http = createServer((req, res) => {
-      app.routes(req, res).then((handled) => {
-        if (!handled) res.writeHead(404).end()
-      })
-    })
-    // As `sprinkler logs` serves it: the stream straight from the socket.
-    server = createFastPath(http, app.events.endpoint, { path: EVENTS_PATH })
-    server.on('connection', (socket) => {
-      sockets.add(socket)
-      socket.on('close', () => sockets.delete(socket))
-    })
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
     browser = await launchChromium()
-    page = await browser.newPage()
-    await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)
-    await page.waitForSelector('#connection[data-state=live]')
+    page = await openLivePage(browser, served.url)
   })
 
   afterAll(async () => {
     await browser?.close()
-    feed?.close()
-    await app?.events.close({ timeoutMs: 1000 })
-    server?.closeAllConnections()
-    await new Promise((resolve) => server?.close(resolve))
+    await served?.close()
   })
 
   /** Resolves once the server has opened `count` streams. */
@@ -87,7 +66,7 @@ describeBrowser('the log terminal page across dropped connections, in Chromium',
       for (let i = 0; i < burst && written < N; i++, written++) source.line(LINE, LINE.length)
       // Drop at a seeded-random moment: before, during or after the burst reaches the page.
       await new Promise((resolve) => setTimeout(resolve, random() * 8))
-      for (const socket of sockets) socket.destroy()
+      for (const socket of served.sockets) socket.destroy()
     }
     await streamsOpened(101)
     for (; written < N; written++) source.line(LINE, LINE.length)

@@ -1,20 +1,17 @@
 import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { createServer, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { describeBrowser, launchChromium } from '../../../test-support/browser.js'
-import { createLogApp } from '../src/app.js'
 import { LogFeed, type SourceSink } from '../src/feed.js'
 import { followFile } from '../src/sources/file.js'
 import type { Source } from '../src/sources/source.js'
+import { openLivePage, type ServedPage, servePage } from './serve-page.js'
 
 describeBrowser('the log terminal page in Chromium', () => {
   let browser: Browser
-  let server: Server
-  let url: string
+  let served: ServedPage
   let dir: string
   let file: string
   let feed: LogFeed
@@ -29,26 +26,15 @@ describeBrowser('the log terminal page in Chromium', () => {
     feed = new LogFeed()
     follower = followFile(feed.addSource({ name: 'app.log', kind: 'file' }), file)
     direct = feed.addSource({ name: 'direct', kind: 'stdin' })
-    const app = await createLogApp({ feed })
-    server = createServer((req, res) => {
-      app.routes(req, res).then((handled) => {
-        if (!handled) res.writeHead(404).end()
-      })
-    })
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+    served = await servePage({ feed })
     browser = await launchChromium()
-    page = await browser.newPage()
-    await page.goto(url)
-    await page.waitForSelector('#connection[data-state=live]')
+    page = await openLivePage(browser, served.url)
   })
 
   afterAll(async () => {
     await browser?.close()
     await follower?.close()
-    feed?.close()
-    server?.closeAllConnections()
-    await new Promise((resolve) => server?.close(resolve))
+    await served?.close()
     rmSync(dir, { recursive: true, force: true })
   })
 

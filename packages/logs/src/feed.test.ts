@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
 import { EventSource } from '@sprinkler/client'
-import type { SseOptions } from '@sprinkler/server'
+import type { SseEndpointOptions } from '@sprinkler/server'
 import { createSseHandler, type NodeSseHandler } from '@sprinkler/server/node'
 import { afterEach, describe, expect, it } from 'vitest'
 import { LogFeed } from './feed.js'
@@ -18,8 +18,8 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
 })
 
-async function serve(feed: LogFeed, options: SseOptions = {}): Promise<Served> {
-  const events = createSseHandler({ ...options, onStream: (stream) => feed.serve(stream) })
+async function serve(feed: LogFeed, options: SseEndpointOptions = {}): Promise<Served> {
+  const events = createSseHandler({ onStream: (stream) => feed.serve(stream), ...options })
   const sockets = new Set<Socket>()
   const server: Server = createServer((req, res) => void events(req, res))
   server.on('connection', (socket) => {
@@ -265,7 +265,7 @@ describe('LogFeed stream', () => {
     for (let i = 0; i < 20_000; i++) a.line(line, 1000)
     // Counts the feed's looks at a full socket that took nothing since the last look.
     let idleLooks = 0
-    const events = createSseHandler({
+    const { url, events } = await serve(feed, {
       onStream: (stream) => {
         let previous = -1
         const read = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(stream), 'bufferedBytes')
@@ -281,28 +281,19 @@ describe('LogFeed stream', () => {
         feed.serve(stream)
       },
     })
-    const server: Server = createServer((req, res) => void events(req, res))
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-    cleanups.push(async () => {
-      feed.close()
-      await events.close({ timeoutMs: 1000 })
-      server.closeAllConnections()
-      await new Promise((resolve) => server.close(resolve))
-    })
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`
-    const stuck = follow(url, new Holdings())
-    // The client reads nothing from the start: its socket fills and stays full.
-    ;(await stuck.stream.response).pause()
     const closed = new Promise<unknown>((resolve) =>
       events.endpoint.addEventListener('close', (e) => resolve((e as CustomEvent).detail)),
     )
+    const stuck = follow(url, new Holdings())
+    // The client reads nothing from the start: its socket fills and stays full.
+    ;(await stuck.stream.response).pause()
     const reason = ((await closed) as { closeReason?: { code: string } }).closeReason
     expect(reason?.code).toBe('ERR_SSE_SERVER_CLOSED')
     expect(events.endpoint.stats.slowClientDisconnects).toBe(0)
     expect(feed.followers).toBe(0)
     // A look every 10 ms would be ~600 reads in 3 s; backing off to one a second, about 20.
     expect(idleLooks).toBeLessThan(60)
-    // Meanwhile a client that reads gets everything.
+    // The feed goes on serving: a client that reads gets everything.
     const reader = new Holdings()
     follow(url, reader)
     await reader.until('0', 20_000)
