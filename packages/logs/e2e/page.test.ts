@@ -1,20 +1,17 @@
 import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { createServer, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { describeBrowser, launchChromium } from '../../../test-support/browser.js'
-import { createLogApp } from '../src/app.js'
 import { LogFeed, type SourceSink } from '../src/feed.js'
 import { followFile } from '../src/sources/file.js'
 import type { Source } from '../src/sources/source.js'
+import { openLivePage, type ServedPage, servePage } from './serve-page.js'
 
 describeBrowser('the log terminal page in Chromium', () => {
   let browser: Browser
-  let server: Server
-  let url: string
+  let served: ServedPage
   let dir: string
   let file: string
   let feed: LogFeed
@@ -29,26 +26,15 @@ describeBrowser('the log terminal page in Chromium', () => {
     feed = new LogFeed()
     follower = followFile(feed.addSource({ name: 'app.log', kind: 'file' }), file)
     direct = feed.addSource({ name: 'direct', kind: 'stdin' })
-    const app = await createLogApp({ feed })
-    server = createServer((req, res) => {
-      app.routes(req, res).then((handled) => {
-        if (!handled) res.writeHead(404).end()
-      })
-    })
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+    served = await servePage({ feed })
     browser = await launchChromium()
-    page = await browser.newPage()
-    await page.goto(url)
-    await page.waitForSelector('#connection[data-state=live]')
+    page = await openLivePage(browser, served.url)
   })
 
   afterAll(async () => {
     await browser?.close()
     await follower?.close()
-    feed?.close()
-    server?.closeAllConnections()
-    await new Promise((resolve) => server?.close(resolve))
+    await served?.close()
     rmSync(dir, { recursive: true, force: true })
   })
 
@@ -191,5 +177,49 @@ describeBrowser('the log terminal page in Chromium', () => {
     expect((await rowTexts()).some((t) => t.includes('arrived while paused'))).toBe(false)
     await page.click('#pause')
     await waitForRow('arrived while paused')
+  })
+
+  it('follows the end until the user scrolls up, and follows again at the bottom', async () => {
+    const following = () => page.getAttribute('#follow', 'aria-pressed')
+    /** Whether the row holding `text` is rendered inside the visible part of the list. */
+    const inView = (text: string) =>
+      page.evaluate((wanted) => {
+        const box = (document.getElementById('lines') as HTMLElement).getBoundingClientRect()
+        return [...document.querySelectorAll('#rows .row')].some((row) => {
+          const r = row.getBoundingClientRect()
+          return row.textContent?.includes(wanted) && r.top >= box.top && r.bottom <= box.bottom
+        })
+      }, text)
+    const atEnd = (text: string) =>
+      page.waitForFunction((wanted) => {
+        const rows = [...document.querySelectorAll('#rows .row')]
+        const box = (document.getElementById('lines') as HTMLElement).getBoundingClientRect()
+        const last = rows.at(-1)
+        return (
+          last?.textContent?.includes(wanted) && last.getBoundingClientRect().bottom <= box.bottom
+        )
+      }, text)
+    // (Showing a line in context, earlier, stopped following.)
+    await page.click('#follow')
+    for (let i = 1; i <= 300; i++) direct.line(`follow ${i}`, 10)
+    await atEnd('follow 300')
+    expect(await following()).toBe('true')
+    // The user scrolls up: following stops, and new lines do not move the view.
+    await page.hover('#lines')
+    await page.mouse.wheel(0, -1500)
+    await page.waitForFunction(() => document.getElementById('follow')?.ariaPressed === 'false')
+    const top = await page.$eval('#lines', (el) => el.scrollTop)
+    const rows = Number(await page.getAttribute('body', 'data-rows'))
+    direct.line('while scrolled up', 17)
+    await page.waitForFunction((n) => Number(document.body.dataset.rows) > n, rows)
+    await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(resolve)))
+    expect(await page.$eval('#lines', (el) => el.scrollTop)).toBe(top)
+    expect(await inView('while scrolled up')).toBe(false)
+    // Back at the bottom: following again, and the next line is shown at the end.
+    await page.mouse.wheel(0, 100_000)
+    await page.waitForFunction(() => document.getElementById('follow')?.ariaPressed === 'true')
+    direct.line('after returning', 15)
+    await atEnd('after returning')
+    expect(await inView('after returning')).toBe(true)
   })
 })

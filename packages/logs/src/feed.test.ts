@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
 import { EventSource } from '@sprinkler/client'
-import type { SseOptions } from '@sprinkler/server'
+import type { SseEndpointOptions } from '@sprinkler/server'
 import { createSseHandler, type NodeSseHandler } from '@sprinkler/server/node'
 import { afterEach, describe, expect, it } from 'vitest'
 import { LogFeed } from './feed.js'
@@ -18,8 +18,8 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
 })
 
-async function serve(feed: LogFeed, options: SseOptions = {}): Promise<Served> {
-  const events = createSseHandler({ ...options, onStream: (stream) => feed.serve(stream) })
+async function serve(feed: LogFeed, options: SseEndpointOptions = {}): Promise<Served> {
+  const events = createSseHandler({ onStream: (stream) => feed.serve(stream), ...options })
   const sockets = new Set<Socket>()
   const server: Server = createServer((req, res) => void events(req, res))
   server.on('connection', (socket) => {
@@ -254,5 +254,49 @@ describe('LogFeed stream', () => {
     expect(throttled.count('0')).toBe(written)
     // The gap is exactly what left the ring: the last 2000 lines arrived as lines.
     expect(throttled.gaps[0]?.to).toBe(written - 2000)
+  }, 60_000)
+
+  it('a catching-up client whose socket takes nothing is dropped after stallTimeoutMs, looked at less and less often meanwhile', async () => {
+    const stallTimeoutMs = 3000
+    const feed = new LogFeed({ lines: 20_000, ringBytes: 32 * 1024 * 1024, stallTimeoutMs })
+    const a = feed.addSource({ name: 'big', kind: 'file' })
+    // 20 MB behind: more than the kernel's socket buffers on both sides take.
+    const line = 'y'.repeat(1000)
+    for (let i = 0; i < 20_000; i++) a.line(line, 1000)
+    // Counts the feed's looks at a full socket that took nothing since the last look.
+    let idleLooks = 0
+    const { url, events } = await serve(feed, {
+      onStream: (stream) => {
+        let previous = -1
+        const read = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(stream), 'bufferedBytes')
+          ?.get as () => number
+        Object.defineProperty(stream, 'bufferedBytes', {
+          get: () => {
+            const value = read.call(stream)
+            if (value === previous) idleLooks++
+            previous = value
+            return value
+          },
+        })
+        feed.serve(stream)
+      },
+    })
+    const closed = new Promise<unknown>((resolve) =>
+      events.endpoint.addEventListener('close', (e) => resolve((e as CustomEvent).detail)),
+    )
+    const stuck = follow(url, new Holdings())
+    // The client reads nothing from the start: its socket fills and stays full.
+    ;(await stuck.stream.response).pause()
+    const reason = ((await closed) as { closeReason?: { code: string } }).closeReason
+    expect(reason?.code).toBe('ERR_SSE_SERVER_CLOSED')
+    expect(events.endpoint.stats.slowClientDisconnects).toBe(0)
+    expect(feed.followers).toBe(0)
+    // A look every 10 ms would be ~600 reads in 3 s; backing off to one a second, about 20.
+    expect(idleLooks).toBeLessThan(60)
+    // The feed goes on serving: a client that reads gets everything.
+    const reader = new Holdings()
+    follow(url, reader)
+    await reader.until('0', 20_000)
+    expect(reader.errors).toEqual([])
   }, 60_000)
 })

@@ -57,6 +57,11 @@ export interface LogFeedOptions {
   batchMs?: number
   /** A `lines` event holds at most this many bytes of lines (and at least one line). Default 64 KiB. */
   maxEventBytes?: number
+  /**
+   * A client being caught up whose socket takes no byte for this long is disconnected (it
+   * resumes from its cursor when it reads again). Default 30 000 ms.
+   */
+  stallTimeoutMs?: number
 }
 
 interface Source {
@@ -76,12 +81,21 @@ interface Follower {
   /** Next source to replay from, so catching up takes turns between sources. */
   turn: number
   timer: NodeJS.Timeout | undefined
+  /** While its socket is full: the wait before the next look, and since when nothing left. */
+  waitMs: number
+  stalledSince: number
+  stalledBytes: number
 }
 
 /** Catching-up clients are written to until this many bytes wait for their socket. */
 const CATCH_UP_HIGH_WATER = 256 * 1024
-/** How long a catching-up client whose socket is full waits before the next try. */
+/**
+ * How long a catching-up client whose socket is full waits before the next look: 10 ms at
+ * first, doubling while the socket takes nothing, up to 1 s (a client that stopped reading
+ * costs a look a second, not a hundred).
+ */
 const CATCH_UP_RETRY_MS = 10
+const CATCH_UP_RETRY_MAX_MS = 1000
 
 /**
  * Numbers the lines of every source, keeps the last of them in a ring per source, and streams
@@ -117,6 +131,7 @@ export class LogFeed {
       maxLineBytes: options.maxLineBytes ?? 1024 * 1024,
       batchMs: options.batchMs ?? 50,
       maxEventBytes: options.maxEventBytes ?? 64 * 1024,
+      stallTimeoutMs: options.stallTimeoutMs ?? 30_000,
     }
   }
 
@@ -168,6 +183,9 @@ export class LogFeed {
       seqs: resumed ?? this.#sources.map((s) => s.ring.firstSeq - 1),
       turn: 0,
       timer: undefined,
+      waitMs: 0,
+      stalledSince: 0,
+      stalledBytes: 0,
     }
     this.#followers.add(follower)
     stream.onClose(() => {
@@ -294,9 +312,10 @@ export class LogFeed {
     while (!stream.closed) {
       if (stream.bufferedBytes > CATCH_UP_HIGH_WATER) {
         // Let the socket take what was written, then go on.
-        follower.timer = setTimeout(() => this.#catchUp(follower), CATCH_UP_RETRY_MS)
+        this.#waitForSocket(follower)
         return
       }
+      follower.waitMs = 0
       let index = -1
       for (let k = 0; k < count; k++) {
         const candidate = (follower.turn + k) % count
@@ -320,5 +339,24 @@ export class LogFeed {
         }),
       )
     }
+  }
+
+  /**
+   * Looks again later at a catching-up client whose socket is full, less often while it takes
+   * nothing; one that took nothing for `stallTimeoutMs` is dropped (its cursor resumes it).
+   */
+  #waitForSocket(follower: Follower): void {
+    const { stream } = follower
+    const now = performance.now()
+    const buffered = stream.bufferedBytes
+    if (follower.waitMs === 0 || buffered < follower.stalledBytes) {
+      follower.waitMs = CATCH_UP_RETRY_MS
+      follower.stalledSince = now
+    } else if (now - follower.stalledSince >= this.#options.stallTimeoutMs) {
+      stream.destroy()
+      return
+    } else follower.waitMs = Math.min(follower.waitMs * 2, CATCH_UP_RETRY_MAX_MS)
+    follower.stalledBytes = buffered
+    follower.timer = setTimeout(() => this.#catchUp(follower), follower.waitMs)
   }
 }

@@ -10,6 +10,7 @@ import {
   type SourceLabel,
   type ToWorker,
 } from './protocol.js'
+import { SequenceCheck } from './sequence.js'
 import { DEFAULT_VIEW, LineStore } from './store.js'
 
 declare const self: DedicatedWorkerGlobalScope
@@ -22,6 +23,7 @@ interface SourceInfo {
 }
 
 const store = new LineStore(PAGE_LINES)
+const sequence = new SequenceCheck()
 let sources: SourceLabel[] = []
 let connection: 'connecting' | 'live' | 'reconnecting' | 'closed' = 'connecting'
 let error = ''
@@ -47,9 +49,18 @@ function describe(status: SourceInfo['status']): string {
   return status.state
 }
 
+/** A marker row for lines the page does not have. */
+function addGap(source: number, from: number, to: number, why: string): void {
+  const count = to - from + 1
+  store.add('gap', source, `${count.toLocaleString()} lines not received (${from}–${to}): ${why}`)
+}
+
 // Beside the assets' folder: `/events` at the root, `/logs/events` when mounted at `/logs`.
 const events = new EventSource(new URL('../events', import.meta.url).href, {
   retry: { initialDelayMs: 1000, maxDelayMs: 10_000, factor: 2, jitter: 0.3 },
+  // The server sends a heartbeat every 15 s: silence three times that long is a connection
+  // that died without a word (a sleeping laptop, a dropped NAT entry), so reconnect.
+  readTimeoutMs: 45_000,
 })
 events.onopen = () => {
   connection = 'live'
@@ -72,22 +83,27 @@ events.addEventListener('sources', (event) => {
   stateChanged()
 })
 events.addEventListener('lines', (event) => {
-  const { source, lines } = JSON.parse((event as MessageEvent).data) as {
+  const { source, from, lines } = JSON.parse(event.data) as {
     source: string
+    from: number
     lines: string[]
   }
   const index = Number.parseInt(source, 36)
-  for (const line of lines) store.add('line', index, line)
+  const { skip, hole } = sequence.place(event.lastEventId, index, from, from + lines.length - 1)
+  if (hole) addGap(index, hole.from, hole.to, 'the stream skipped them')
+  for (let i = skip; i < lines.length; i++) store.add('line', index, lines[i] as string)
   stateChanged()
 })
 events.addEventListener('gap', (event) => {
-  const { source, from, to } = JSON.parse((event as MessageEvent).data)
-  const count = to - from + 1
-  store.add(
-    'gap',
-    Number.parseInt(source, 36),
-    `${count.toLocaleString()} lines not received (${from}–${to}): they left the server's buffer`,
-  )
+  const { source, from, to } = JSON.parse(event.data) as {
+    source: string
+    from: number
+    to: number
+  }
+  const index = Number.parseInt(source, 36)
+  const { skip, hole } = sequence.place(event.lastEventId, index, from, to)
+  if (hole) addGap(index, hole.from, hole.to, 'the stream skipped them')
+  if (from + skip <= to) addGap(index, from + skip, to, "they left the server's buffer")
   stateChanged()
 })
 events.addEventListener('status', (event) => {
