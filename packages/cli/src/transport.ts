@@ -1,8 +1,8 @@
 import { createHub, type Hub, type HubOptions, type HubTransport } from '@sprinkler/hub'
 import type { HistoryOptions } from '@sprinkler/server'
-import type { Command } from 'commander'
+import { Command } from 'commander'
 import type { Logger } from 'pino'
-import { envOption, parseDuration } from './options.js'
+import { addListenOptions, addTlsOptions, envOption, parseDuration } from './options.js'
 
 export interface TransportFlags {
   transport: string
@@ -10,8 +10,31 @@ export interface TransportFlags {
   presenceTtl: number
 }
 
+/** The flags of a command that runs a hub: where to listen, TLS, and the transport. */
+export interface HubServerFlags extends TransportFlags {
+  port: number
+  host: string
+  cert?: string
+  key?: string
+}
+
+/** A command that runs a hub (`hub`, `serve`): `--port`, `--host`, the transport, TLS. */
+export function hubServerCommand(name: string, description: string): Command {
+  return addTlsOptions(addTransportOptions(addListenOptions(new Command(name)))).description(
+    description,
+  )
+}
+
+/** Exits 2 for `--cert` without `--key` (or the reverse), or a transport we do not have. */
+export function checkHubServerFlags(flags: HubServerFlags, command: Command): void {
+  if ((flags.cert === undefined) !== (flags.key === undefined)) {
+    command.error('error: --cert and --key go together.', { exitCode: 2 })
+  }
+  checkTransport(flags, command)
+}
+
 /** `--transport` and `--redis-prefix`, as `sprinkler hub` and `sprinkler serve` take them. */
-export function addTransportOptions(command: Command): Command {
+function addTransportOptions(command: Command): Command {
   return command
     .addOption(
       envOption(
@@ -39,7 +62,7 @@ export function addTransportOptions(command: Command): Command {
 }
 
 /** Exits 2 for a transport that is neither `memory` nor a Redis URL. */
-export function checkTransport(flags: TransportFlags, command: Command): void {
+function checkTransport(flags: TransportFlags, command: Command): void {
   if (flags.transport === 'memory' || /^rediss?:\/\/./.test(flags.transport)) return
   command.error(
     `error: --transport must be "memory" or a redis:// or rediss:// URL, not "${flags.transport}".`,

@@ -1,6 +1,14 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
 import type { NodeRequest, NodeResponse } from '@sprinkler/server/node'
-import { cookieValue, escapeHtml, hostOf, readForm, sendError, sendHtml } from './http.js'
+import {
+  cookieValue,
+  escapeHtml,
+  hostOf,
+  htmlStart,
+  readForm,
+  sendError,
+  sendHtml,
+} from './http.js'
 
 export const SESSION_COOKIE = 'sprinkler_logs_session'
 export const CSRF_COOKIE = 'sprinkler_logs_csrf'
@@ -191,12 +199,7 @@ function validToken(value: string | undefined): string | undefined {
 }
 
 function loginHtml(csrf: string, message: string, base: string): string {
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Sign in · sprinkler logs</title>
+  return `${htmlStart('Sign in · sprinkler logs')}
 <link rel="stylesheet" href="${base}/assets/logs.css">
 </head>
 <body class="login">

@@ -61,6 +61,12 @@ export async function readForm(
 ): Promise<URLSearchParams | undefined> {
   const type = req.headers['content-type']?.split(';')[0]?.trim().toLowerCase()
   if (type !== 'application/x-www-form-urlencoded') return undefined
+  const body = await readBody(req, maxBytes)
+  return body && new URLSearchParams(body.toString('utf8'))
+}
+
+/** A request body of at most `maxBytes`; undefined (and the rest left unread) past that. */
+export async function readBody(req: NodeRequest, maxBytes: number): Promise<Buffer | undefined> {
   const chunks: Buffer[] = []
   let size = 0
   for await (const chunk of req as AsyncIterable<Buffer>) {
@@ -68,7 +74,17 @@ export async function readForm(
     if (size > maxBytes) return undefined
     chunks.push(chunk)
   }
-  return new URLSearchParams(Buffer.concat(chunks).toString('utf8'))
+  return Buffer.concat(chunks)
+}
+
+/** The start of an HTML page, up to its `<title>` (escaped) and the tags that follow it. */
+export function htmlStart(title: string): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)}</title>`
 }
 
 /** One cookie's value from a Cookie header. */

@@ -6,7 +6,9 @@ export {
   escapeHtml,
   hostName,
   hostOf,
+  htmlStart,
   isLoopbackName,
+  readBody,
   send,
   sendError,
 } from './http.js'

@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url'
 import { type Asset, bundleScripts, textAsset } from './assets.js'
+import { htmlStart } from './http.js'
 import { STYLE } from './style.js'
 
 /** The page's scripts, from the package's sources (the same path from src/ and from dist/). */
@@ -27,12 +28,7 @@ export function pageHtml(options: { signOut: boolean; base: string }): string {
         `<label class="level-${level}"><input type="checkbox" id="level-${level}" checked> ${level}</label>`,
     )
     .join('')
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>sprinkler logs</title>
+  return `${htmlStart('sprinkler logs')}
 <link rel="icon" href="data:,">
 <link rel="stylesheet" href="${base}/assets/logs.css">
 </head>

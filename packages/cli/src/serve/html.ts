@@ -1,5 +1,5 @@
+import { escapeHtml, htmlStart } from '@sprinkler/logs/internal'
 import type { Demo, PageConfig, PageRequest } from './demo.js'
-import { escapeHtml } from './http.js'
 
 /** A demo page: the shared layout, the demo's markup, its config and its script. */
 export function demoPage(
@@ -75,12 +75,7 @@ function layout(
         `<a href="/${d.slug}"${d.slug === current ? ' aria-current="page"' : ''}>${escapeHtml(d.title)}</a>`,
     )
     .join('')
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)} · Sprinkler</title>
+  return `${htmlStart(`${title} · Sprinkler`)}
 <link rel="icon" href="/assets/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/assets/style.css">
 </head>

@@ -1,14 +1,5 @@
-import { send } from '@sprinkler/logs/internal'
+import { readBody, send } from '@sprinkler/logs/internal'
 import type { NodeRequest, NodeResponse } from '@sprinkler/server/node'
-
-export {
-  cookieValue,
-  escapeHtml,
-  hostName,
-  hostOf,
-  send,
-  sendError,
-} from '@sprinkler/logs/internal'
 
 export function sendJson(res: NodeResponse, status: number, body: unknown): void {
   send(res, status, 'application/json; charset=utf-8', JSON.stringify(body))
@@ -20,15 +11,10 @@ export function sendHtml(res: NodeResponse, html: string, headers: Record<string
 
 /** Reads a small JSON request body; undefined when it is not JSON or larger than `maxBytes`. */
 export async function readJson(req: NodeRequest, maxBytes = 64 * 1024): Promise<unknown> {
-  const chunks: Buffer[] = []
-  let size = 0
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length
-    if (size > maxBytes) return undefined
-    chunks.push(chunk)
-  }
+  const body = await readBody(req, maxBytes)
+  if (body === undefined) return undefined
   try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown
+    return JSON.parse(body.toString('utf8')) as unknown
   } catch {
     return undefined
   }

@@ -1,6 +1,6 @@
 import { HubError } from '@sprinkler/hub'
+import { escapeHtml } from '@sprinkler/logs/internal'
 import type { Demo, DemoContext } from '../demo.js'
-import { escapeHtml } from '../http.js'
 import type { Notification } from '../shapes.js'
 import { topics, USER_NAME } from '../topics.js'
 
