@@ -33,6 +33,20 @@ export function runtimeVersion(name: RuntimeName): string {
   return `${name} ${version}`
 }
 
+/** What to do with one runtime's tests: run them, skip them (with why), or fail (with why). */
+export type RuntimeTestMode = { run: true } | { run: false; fail: boolean; reason: string }
+
+/** A missing runtime fails under CI (`CI` set), so a green run never hides it; else it skips. */
+export function runtimeTestMode(
+  name: RuntimeName,
+  env: Record<string, string | undefined> = process.env,
+  installed: (name: RuntimeName) => boolean = (n) => existsSync(runtimeBinary(n)),
+): RuntimeTestMode {
+  if (installed(name)) return { run: true }
+  const reason = `${name} is not installed (npm ci installs it from the registry)`
+  return { run: false, fail: Boolean(env.CI), reason }
+}
+
 /**
  * `describe` once per runtime in `names` (`${title} on deno 2.9.6`). One that is not installed
  * throws under CI, so the file fails; otherwise its block is skipped with the reason.
@@ -43,15 +57,15 @@ export function describeRuntimes(
   body: (name: RuntimeName) => void,
 ): void {
   for (const name of names) {
-    if (existsSync(runtimeBinary(name))) {
+    const mode = runtimeTestMode(name)
+    if (mode.run) {
       // Safety net only: a busy 2-core machine makes process starts slow.
       describe(`${title} on ${runtimeVersion(name)}`, { timeout: 30_000 }, () => body(name))
       continue
     }
-    const reason = `${name} is not installed (npm ci installs it from the registry)`
-    if (process.env.CI) throw new Error(`${title}: ${reason}; runtime tests must run in CI.`)
-    console.warn(`Skipping "${title}" on ${name}: ${reason}.`)
-    describe.skip(`${title} on ${name} (skipped: ${reason})`, () => body(name))
+    if (mode.fail) throw new Error(`${title}: ${mode.reason}; runtime tests must run in CI.`)
+    console.warn(`Skipping "${title}" on ${name}: ${mode.reason}.`)
+    describe.skip(`${title} on ${name} (skipped: ${mode.reason})`, () => body(name))
   }
 }
 

@@ -10,6 +10,7 @@ import {
 } from '../../../test-support/browser.js'
 import { type SeenRequest, sse, startServer, type TestServer } from '../test/server.js'
 import { openPage, type PageGlobals, serveClient } from './page.js'
+import { bearerRoute, busyRoute, echoRoute } from './routes.js'
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 /** The Last-Event-ID a browser sent, as text (Node hands header bytes over as latin1). */
@@ -43,17 +44,7 @@ describeEngines('@sprinkler/client', (name: EngineName) => {
   })
 
   it('receives events with a Bearer header, refreshed for every connection', async () => {
-    server.route('/auth', (req, res, { n }) => {
-      const auth = req.headers.authorization
-      if (!auth?.startsWith('Bearer ')) {
-        res.writeHead(401).end()
-        return
-      }
-      sse(res)
-      const event = `id: ${n}\ndata: ${n} ${auth}\n\n`
-      if (n < 3) res.end(`retry: 0\n${event}`)
-      else res.write(event)
-    })
+    server.route('/auth', bearerRoute)
     const tab = await page()
     await tab.evaluate(() => {
       const w = window as unknown as PageGlobals
@@ -98,13 +89,7 @@ describeEngines('@sprinkler/client', (name: EngineName) => {
   })
 
   it('sends the POST body again on every reconnection', async () => {
-    server.route('/post', (_req, res, { n, request }) => {
-      sse(res)
-      const { method, headers, body } = request
-      const event = `id: ${n}\ndata: ${method} ${headers['content-type']} ${body}\n\n`
-      if (n === 1) res.end(`retry: 0\n${event}`)
-      else res.write(event)
-    })
+    server.route('/post', echoRoute)
     const tab = await page()
     await tab.evaluate(() => {
       const w = window as unknown as PageGlobals
@@ -125,15 +110,10 @@ describeEngines('@sprinkler/client', (name: EngineName) => {
 
   it('backs off exponentially after 503s and opens once the server is back', async () => {
     const arrivals: number[] = []
-    server.route('/busy', (_req, res, { n }) => {
-      arrivals.push(performance.now())
-      if (n <= 3) {
-        res.writeHead(503).end()
-        return
-      }
-      sse(res)
-      res.write('data: back\n\n')
-    })
+    server.route(
+      '/busy',
+      busyRoute(() => arrivals.push(performance.now())),
+    )
     const tab = await page()
     await tab.evaluate(() => {
       const w = window as unknown as PageGlobals

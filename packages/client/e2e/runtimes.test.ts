@@ -13,22 +13,15 @@ import {
   useTempDir,
 } from '../../../test-support/runtimes.js'
 import { type SeenRequest, sse, startServer, type TestServer } from '../test/server.js'
+import { bearerRoute, busyRoute, echoRoute } from './routes.js'
 
 const lastEventId = (request: SeenRequest) => request.headers['last-event-id']
 
 /** The routes the scenarios connect to, as the browser suite serves them. */
 function serveScenarios(server: TestServer): void {
-  server.route('/auth', (req, res, { n }) => {
-    const auth = req.headers.authorization
-    if (!auth?.startsWith('Bearer ')) {
-      res.writeHead(401).end()
-      return
-    }
-    sse(res)
-    const event = `id: ${n}\ndata: ${n} ${auth}\n\n`
-    if (n < 3) res.end(`retry: 0\n${event}`)
-    else res.write(event)
-  })
+  server.route('/auth', bearerRoute)
+  server.route('/post', echoRoute)
+  server.route('/busy', busyRoute())
   let first: ServerResponse | undefined
   server.route('/ticker', (_req, res, { n, request }) => {
     sse(res)
@@ -44,21 +37,6 @@ function serveScenarios(server: TestServer): void {
   server.route('/drop', (_req, res) => {
     first?.socket?.destroy()
     res.writeHead(204).end()
-  })
-  server.route('/post', (_req, res, { n, request }) => {
-    sse(res)
-    const { method, headers, body } = request
-    const event = `id: ${n}\ndata: ${method} ${headers['content-type']} ${body}\n\n`
-    if (n === 1) res.end(`retry: 0\n${event}`)
-    else res.write(event)
-  })
-  server.route('/busy', (_req, res, { n }) => {
-    if (n <= 3) {
-      res.writeHead(503).end()
-      return
-    }
-    sse(res)
-    res.write('data: back\n\n')
   })
 }
 
