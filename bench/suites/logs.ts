@@ -7,7 +7,15 @@
  * server's RSS throughout. frontail is installed from npm into a temporary folder on first use.
  */
 import { execFile, execFileSync, spawn } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs'
 import { createServer } from 'node:net'
 import os from 'node:os'
 import { join } from 'node:path'
@@ -222,6 +230,50 @@ function peakRss(pid: number): () => number {
   }
 }
 
+/** CPU time (user + system, ms) of a process and of every process below it, by PID, from /proc. */
+function treeCpu(root: number): Map<number, number> {
+  const children = new Map<number, number[]>()
+  const cpu = new Map<number, number>()
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue
+    try {
+      // Fields after the command name: state ppid … utime (12th) stime (13th), in clock ticks.
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8')
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+      const pid = Number(name)
+      const ppid = Number(fields[1])
+      children.set(ppid, [...(children.get(ppid) ?? []), pid])
+      cpu.set(pid, ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS)
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  const tree = new Map<number, number>()
+  const stack = [root]
+  while (stack.length > 0) {
+    const pid = stack.pop() as number
+    tree.set(pid, cpu.get(pid) ?? 0)
+    stack.push(...(children.get(pid) ?? []))
+  }
+  return tree
+}
+
+/**
+ * CPU (ms) a process tree uses from now until the returned function is called. Per process, so
+ * one that ends meanwhile (the previous tab's renderer) takes nothing away from the sum.
+ */
+function cpuSince(root: number): () => number {
+  const before = treeCpu(root)
+  return () => {
+    let used = 0
+    for (const [pid, ms] of treeCpu(root)) used += ms - (before.get(pid) ?? 0)
+    return used
+  }
+}
+
+/** Linux's USER_HZ, the unit of /proc CPU times, on every architecture Node runs on. */
+const CLOCK_TICKS = 100
+
 async function waitUntil(
   check: () => Promise<boolean> | boolean,
   timeoutMs: number,
@@ -255,7 +307,7 @@ class Session {
     this.file = join(dir, 'app.log')
   }
 
-  static async open(browser: Browser, tool: Tool): Promise<Session> {
+  static async open(browser: Browser, tool: Tool, writer: Child): Promise<Session> {
     const dir = mkdtempSync(join(os.tmpdir(), 'sprinkler-bench-logs-'))
     const file = join(dir, 'app.log')
     writeFileSync(file, '')
@@ -272,7 +324,14 @@ class Session {
       if (worker) await worker.evaluate(WORKER_PROBE)
       await page.waitForSelector(tool.ready)
       await page.evaluate(observeDom(tool.lines, tool.everyNode))
-      return new Session(tool, dir, server, page, worker)
+      const session = new Session(tool, dir, server, page, worker)
+      // One line to the screen first: start-up work (lazy compilation, the first reads, the
+      // first frames) stays out of the measurements.
+      await writer.request('burst', { path: file, count: 1 })
+      if (!(await session.waitArrived(1, 30_000, 'screen'))) {
+        throw new Error(`${tool.name}: the first line did not reach the page within 30 s`)
+      }
+      return session
     } catch (error) {
       await page.close()
       await server.stop()
@@ -350,6 +409,9 @@ interface StepResult {
   maxTask: number
   over200: number
   rssMB: number
+  /** CPU ms per 1,000 lines received: the server (and its children), and all of Chromium. */
+  serverCpu: number
+  browserCpu: number
 }
 
 async function steady(
@@ -359,11 +421,13 @@ async function steady(
   rate: number,
   config: LogsConfig,
 ) {
-  const session = await Session.open(browser, tool)
+  const session = await Session.open(browser, tool, writer)
   try {
     await session.reset()
     const rss = peakRss(session.server.pid)
     const count = rate * config.stepSeconds
+    const serverCpu = cpuSince(session.server.pid)
+    const browserCpu = cpuSince(browser.process()?.pid as number)
     const start = Date.now()
     const written = await writer.request<Written>(
       'paced',
@@ -374,7 +438,10 @@ async function steady(
     const arrival = await session.arrival(count)
     const screen = await session.screen(tool.worker ? undefined : count)
     const received = arrival?.count ?? 0
+    const perThousand = (cpu: number) => (received > 0 ? (cpu * 1000) / received : Number.NaN)
     const result: StepResult = {
+      serverCpu: perThousand(serverCpu()),
+      browserCpu: perThousand(browserCpu()),
       rate,
       written: count,
       perSecond: arrival && received > 0 ? received / ((arrival.lastAt - start) / 1000) : 0,
@@ -394,7 +461,7 @@ async function steady(
 }
 
 async function burst(browser: Browser, writer: Child, tool: Tool, config: LogsConfig) {
-  const session = await Session.open(browser, tool)
+  const session = await Session.open(browser, tool, writer)
   try {
     await session.reset()
     const rss = peakRss(session.server.pid)
@@ -437,7 +504,7 @@ async function heap(
   config: LogsConfig,
   log: (message: string) => void,
 ): Promise<HeapPoint[]> {
-  const session = await Session.open(browser, tool)
+  const session = await Session.open(browser, tool, writer)
   const points: HeapPoint[] = []
   try {
     await session.reset()
@@ -476,7 +543,9 @@ const ms = (value: number | null | undefined) =>
   value === null || value === undefined || Number.isNaN(value) ? null : round(value)
 const lag = (value: number | null, drainMs: number) =>
   value === null ? `> ${drainMs.toLocaleString('en-US')}` : value
-const task = (value: number) => (Number.isNaN(value) ? null : value === 0 ? '< 50' : round(value))
+/** The longest task, or why there is none: a page that answers nothing for 10 s is frozen. */
+const task = (value: number) =>
+  Number.isNaN(value) ? 'page frozen (no answer in 10 s)' : value === 0 ? '< 50' : round(value)
 
 export default async function logsSuite({ quick, log }: SuiteContext): Promise<SuiteResult> {
   const config = quick ? QUICK : FULL
@@ -490,7 +559,6 @@ export default async function logsSuite({ quick, log }: SuiteContext): Promise<S
   })
   const writer = new Child('writer', new URL('../logs/writer.ts', import.meta.url), [])
   const rows: Row[] = []
-  const goals: Record<string, string> = {}
   try {
     const steps = new Map<string, StepResult[]>()
     for (const rate of config.rates) {
@@ -515,8 +583,10 @@ export default async function logsSuite({ quick, log }: SuiteContext): Promise<S
           'p99 lag (ms)': lag(step.p99, config.drainMs),
           'p99 lag on screen (ms)': tool.worker ? lag(step.screenP99, config.drainMs) : 'same',
           'longest main-thread task (ms)': task(step.maxTask),
-          'tasks > 200 ms': step.over200,
+          'tasks > 200 ms': ms(step.over200),
           'server RSS peak (MB)': ms(step.rssMB),
+          'server CPU ms / 1k lines': ms(step.serverCpu),
+          'Chromium CPU ms / 1k lines': ms(step.browserCpu),
         })
       }
     }
@@ -533,7 +603,7 @@ export default async function logsSuite({ quick, log }: SuiteContext): Promise<S
           result.shownMs === null ? 'not within 60 s' : round(result.shownMs),
         'lines received': result.received,
         'longest main-thread task (ms)': task(result.maxTask),
-        'tasks > 200 ms': result.over200,
+        'tasks > 200 ms': ms(result.over200),
         'server RSS peak (MB)': ms(result.rssMB),
       })
     }
@@ -559,24 +629,22 @@ export default async function logsSuite({ quick, log }: SuiteContext): Promise<S
     }
 
     const ours = steps.get(sprinkler.name) ?? []
-    const atGoal = ours.filter((s) => s.rate >= 50_000)
-    const best = atGoal.find((s) => s.perSecond >= 0.95 * s.rate) ?? atGoal[0]
-    goals.throughput = ours
+    // Kept up: every line written at that rate reached the page, p99 within 1 s, no long task.
+    const keptUp = ours.filter(
+      (s) => s.received === s.written && s.p99 !== null && s.p99 <= 1000 && s.maxTask <= 200,
+    )
+    const best = keptUp.at(-1)
+    const met = best !== undefined && best.rate >= 50_000
+    const throughput = ours
       .map(
         (s) =>
           `${s.rate / 1000}k/s → ${Math.round(s.perSecond).toLocaleString('en-US')}/s, p99 ${lag(s.p99, config.drainMs)} ms, longest task ${task(s.maxTask)} ms`,
       )
       .join('; ')
-    const met =
-      best !== undefined &&
-      best.perSecond >= 50_000 * 0.95 &&
-      best.p99 !== null &&
-      best.p99 <= 1000 &&
-      best.maxTask <= 200
     rows.push({
       table: 'Goals (sprinkler logs)',
       goal: '≥ 50,000 lines/s with p99 lag ≤ 1 s and no main-thread task over 200 ms',
-      result: `${met ? 'met' : 'NOT met'}: ${goals.throughput}`,
+      result: `${met ? 'met' : 'NOT met'} (kept up with ${best ? `${best.rate.toLocaleString('en-US')} lines/s` : 'no rate'}): ${throughput}`,
     })
     const ourBurst = bursts.get(sprinkler.name)
     rows.push({
@@ -604,9 +672,9 @@ export default async function logsSuite({ quick, log }: SuiteContext): Promise<S
   return {
     rows,
     notes: [
-      'Each measurement has its own server, file and tab: a terminal that fell behind in one step does not carry its backlog into the next. Servers run as a user would start them: `sprinkler logs FILE` (defaults: 10,000-line ring, 1 MiB per-client buffer) and `frontail --disable-usage-stats FILE` (defaults: 10 starting lines, 2,000 lines kept in the page). Headless Chromium, 1280×800.',
+      'Each measurement has its own server, file and tab (a terminal that fell behind in one step does not carry its backlog into the next), and starts once a first line has reached its screen (start-up work stays out). Servers run as a user would start them: `sprinkler logs FILE` (defaults: 10,000-line ring, 1 MiB per-client buffer) and `frontail --disable-usage-stats FILE` (defaults: 10 starting lines, 2,000 lines kept in the page). Headless Chromium, 1280×800.',
       'Every line carries its write time (ms) and a sequence number. “Reached the page” is where the page first has a line: for sprinkler logs its worker, as it decodes each `lines` event (counted by wrapping `JSON.parse` in the worker through the DevTools protocol; the page code is unchanged); for frontail the DOM, where it appends a node per line (a MutationObserver). Lines/s = lines received ÷ (last arrival − first write). Lag = arrival − write time, over all lines written: a line still missing when the drain time ran out counts as slower than every other, so a p99 shows as “> drain” when more than 1% never came. “On screen” (sprinkler logs): the newest row the page rendered, once per frame, against its write time.',
-      'Main-thread tasks: the Long Tasks API (tasks of 50 ms or more; “< 50” when there was none). Heap: `HeapProfiler.collectGarbage` then `Runtime.getHeapUsage`, for the page and, for sprinkler logs, its worker (which holds the lines). Server RSS: VmRSS of the server process (frontail’s `tail -F` child not counted), peak of 250 ms samples.',
+      'Main-thread tasks: the Long Tasks API (tasks of 50 ms or more; “< 50” when there was none). Heap: `HeapProfiler.collectGarbage` then `Runtime.getHeapUsage`, for the page and, for sprinkler logs, its worker (which holds the lines). Server RSS: VmRSS of the server process (frontail’s `tail -F` child not counted), peak of 250 ms samples. CPU per 1,000 lines received (from /proc, so it counts work, not waiting for a core): the server process with its children, and every Chromium process (the probes’ own work included, a few percent); on a loaded machine it is the steadier figure.',
       `frontail ${FRONTAIL_VERSION} is installed with npm into ${join(os.tmpdir(), `sprinkler-bench-frontail-${FRONTAIL_VERSION}`)} on first use, not into the repository: its exact pins (socket.io 2.3.0, express-session 1.15.6, cookie 0.1.0, universal-analytics) carry published advisories that the repository's lockfile and audit should not inherit for a benchmark. Its memory run stops at the first checkpoint: it appends a DOM node per line, so millions of lines would take it far longer than the run.`,
       `Load average (1/5/15 min) ${loadBefore.map((l) => l.toFixed(1)).join('/')} before the run and ${loadAfter.map((l) => l.toFixed(1)).join('/')} after, on ${os.cpus().length} cores shared with other work: lag and long tasks move with it.`,
     ],

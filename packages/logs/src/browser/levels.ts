@@ -3,13 +3,13 @@ export type Level = 'error' | 'warn' | 'info' | 'debug' | ''
 
 export const LEVELS: readonly Exclude<Level, ''>[] = ['error', 'warn', 'info', 'debug']
 
-// Words as loggers print them (`ERROR`, `[warn]`, `level=info`, `E/` is too vague to count).
-const WORDS: [RegExp, Level][] = [
-  [/\b(?:fatal|panic|crit(?:ical)?|emerg(?:ency)?|alert|err(?:or)?)\b/i, 'error'],
-  [/\b(?:warn(?:ing)?)\b/i, 'warn'],
-  [/\b(?:info|notice)\b/i, 'info'],
-  [/\b(?:debug|trace|verbose)\b/i, 'debug'],
-]
+// Words as loggers print them (`ERROR`, `[warn]`, `level=info`, `E/` is too vague to count),
+// in one pattern: its leftmost match is the first level word, found in a single scan of the
+// line (one pattern per level scanned every line four times, the worker's largest cost per line).
+const WORDS =
+  /\b(?:(fatal|panic|crit(?:ical)?|emerg(?:ency)?|alert|err(?:or)?)|(warn(?:ing)?)|(info|notice)|(debug|trace|verbose))\b/i
+/** The level of each capture group of `WORDS`, in order. */
+const WORD_LEVELS: Level[] = ['error', 'warn', 'info', 'debug']
 // JSON loggers: "level":"warn", or pino/bunyan numbers (10 trace … 60 fatal).
 const JSON_LEVEL = /"(?:level|severity|lvl)"\s*:\s*(?:"([a-z]+)"|(\d+))/i
 
@@ -24,16 +24,9 @@ export function detectLevel(text: string): Level {
     if (json[2] !== undefined) return numericLevel(Number(json[2]))
     return detectLevel(json[1] as string)
   }
-  let best: Level = ''
-  let at = Number.POSITIVE_INFINITY
-  for (const [pattern, level] of WORDS) {
-    const match = pattern.exec(head)
-    if (match && match.index < at) {
-      at = match.index
-      best = level
-    }
-  }
-  return best
+  const word = WORDS.exec(head)
+  if (!word) return ''
+  return WORD_LEVELS[word.findIndex((group, i) => i > 0 && group !== undefined) - 1] ?? ''
 }
 
 function numericLevel(n: number): Level {
