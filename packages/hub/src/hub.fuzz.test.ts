@@ -7,7 +7,7 @@
 // - subscribers that stay connected keep receiving, in order, throughout.
 import { errorCodes } from '@sprinkler/core'
 import fc from 'fast-check'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, expect, it } from 'vitest'
 import { openEventStream, type TestEventStream, until } from '../../server/test/client.js'
 import {
   type EmbeddedHub,
@@ -16,6 +16,7 @@ import {
   startEmbeddedHub,
 } from '../test/embedded.js'
 import { mint, SECRET, subscribeUrl } from '../test/harness.js'
+import { describeTransports } from '../test/transports.js'
 
 const EX = 'https://example.com'
 const CANARY = `${EX}/fuzz/canary`
@@ -27,28 +28,6 @@ const canaryIds: string[] = []
 /** Answers by status, so a run shows it reached past authentication and parsing. */
 const statuses = new Map<number, number>()
 const tokens: Record<string, string> = {}
-
-beforeAll(async () => {
-  embedded = await startEmbeddedHub(
-    { jwtKey: SECRET, anonymous: true, corsOrigins: ['https://app.example'], subscriptions: true },
-    { maxHeaderSize: 64 * 1024 },
-  )
-  embedded.hub.addEventListener('error', (e) => reported.push((e as CustomEvent).detail))
-  embedded.hub.endpoint.addEventListener('error', (e) => reported.push((e as CustomEvent).detail))
-  tokens.publisher = await mint({ publish: ['*'], subscribe: ['*'] })
-  tokens.restricted = await mint({ publish: [`${EX}/fuzz/{id}`], subscribe: [`${EX}/fuzz/{id}`] })
-  tokens.expired = await mint({ publish: ['*'] }, { expiresInS: -10 })
-  canary = await openEventStream(subscribeUrl(embedded.url, [CANARY]))
-  everything = await openEventStream(subscribeUrl(embedded.url, ['*']), {
-    headers: { authorization: `Bearer ${tokens.publisher}` },
-  })
-})
-
-afterAll(async () => {
-  canary?.close()
-  everything?.close()
-  await embedded?.stop()
-})
 
 /** Every few requests, an update the staying subscribers must get. */
 async function sendCanary(): Promise<void> {
@@ -203,7 +182,37 @@ function authHeaders(auth: string): Record<string, string> {
   return { authorization: `Bearer ${tokens[auth]}` }
 }
 
-describe('hub fuzzer (fixed seeds, bounded runs)', () => {
+describeTransports('hub fuzzer (fixed seeds, bounded runs)', (transport) => {
+  beforeAll(async () => {
+    reported.length = 0
+    canaryIds.length = 0
+    statuses.clear()
+    embedded = await startEmbeddedHub(
+      {
+        jwtKey: SECRET,
+        anonymous: true,
+        corsOrigins: ['https://app.example'],
+        subscriptions: true,
+      },
+      { maxHeaderSize: 64 * 1024, transport },
+    )
+    embedded.hub.addEventListener('error', (e) => reported.push((e as CustomEvent).detail))
+    embedded.hub.endpoint.addEventListener('error', (e) => reported.push((e as CustomEvent).detail))
+    tokens.publisher = await mint({ publish: ['*'], subscribe: ['*'] })
+    tokens.restricted = await mint({ publish: [`${EX}/fuzz/{id}`], subscribe: [`${EX}/fuzz/{id}`] })
+    tokens.expired = await mint({ publish: ['*'] }, { expiresInS: -10 })
+    canary = await openEventStream(subscribeUrl(embedded.url, [CANARY]))
+    everything = await openEventStream(subscribeUrl(embedded.url, ['*']), {
+      headers: { authorization: `Bearer ${tokens.publisher}` },
+    })
+  })
+
+  afterAll(async () => {
+    canary?.close()
+    everything?.close()
+    await embedded?.stop()
+  })
+
   it('mutated publish forms: 2xx/4xx answers only, nothing escapes, subscribers keep receiving', async () => {
     let n = 0
     for (const seed of [0x5eed_0101, 0x5eed_0102]) {

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import { openEventStream, type TestEventStream } from '../../server/test/client.js'
 import { mint, publish, publishOk, SECRET, subscribeUrl } from '../test/harness.js'
+import { describeTransports } from '../test/transports.js'
 import { createHub, type Hub } from './hub.js'
 import { createHubRoutes } from './node/index.js'
 import type { HubOptions } from './options.js'
@@ -88,8 +89,8 @@ describe('selector limits and the compile cache', () => {
   })
 })
 
-// Real requests over loopback to a hub mounted on node:http.
-describe('hostile selectors against a running hub', () => {
+// Real requests over loopback to a hub mounted on node:http, on each transport.
+describeTransports('hostile selectors against a running hub', (transport) => {
   const EX = 'https://example.com'
   let server: Server | undefined
   let hub: Hub | undefined
@@ -103,7 +104,9 @@ describe('hostile selectors against a running hub', () => {
   })
 
   async function start(options: HubOptions = {}): Promise<string> {
-    hub = await createHub({ jwtKey: SECRET, heartbeatMs: 0, ...options })
+    hub = await createHub(
+      await transport.hubOptions({ jwtKey: SECRET, heartbeatMs: 0, ...options }),
+    )
     const routes = createHubRoutes(hub)
     server = createServer((req, res) => void routes(req, res))
     await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve))

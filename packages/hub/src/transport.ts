@@ -31,7 +31,11 @@ export interface HubTransport {
   publish(update: Update): Promise<void>
   /** Live updates from every node, in publish order. Returns the unsubscribe function. */
   subscribe(listener: (update: Update) => void): () => void
-  /** Updates after `lastEventId`; `earliest` means everything retained. */
+  /**
+   * Updates after `lastEventId`; `earliest` means everything retained. Resolves only once this
+   * node's listeners have had every update stored when it read, so a replay never runs ahead
+   * of the live updates (the hub holds those back meanwhile and drops the ones it replayed).
+   */
   history(lastEventId: string): Promise<HistoryResult>
   /** The newest update's id, or `earliest` when history is empty. */
   lastEventId(): Promise<string>

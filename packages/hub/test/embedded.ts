@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net'
 import { createHub, type Hub } from '../src/hub.js'
 import { createHubRoutes } from '../src/node/index.js'
 import type { HubOptions } from '../src/options.js'
+import type { TransportUnderTest } from './transports.js'
 
 /** A hub mounted with `createHubRoutes` on a node:http server on 127.0.0.1, port 0. */
 export interface EmbeddedHub {
@@ -16,12 +17,19 @@ export interface EmbeddedHub {
   stop(): Promise<void>
 }
 
-/** `maxHeaderSize` is node's (16 KiB by default), larger here for hostile long URLs. */
+/**
+ * `maxHeaderSize` is node's (16 KiB by default), larger here for hostile long URLs;
+ * `transport`, the one to run on (default: the hub's own, in memory).
+ */
 export async function startEmbeddedHub(
   options: HubOptions,
-  { maxHeaderSize = 16 * 1024 }: { maxHeaderSize?: number } = {},
+  {
+    maxHeaderSize = 16 * 1024,
+    transport,
+  }: { maxHeaderSize?: number; transport?: TransportUnderTest } = {},
 ): Promise<EmbeddedHub> {
-  const hub = await createHub({ heartbeatMs: 0, ...options })
+  const withDefaults = { heartbeatMs: 0, ...options }
+  const hub = await createHub((await transport?.hubOptions(withDefaults)) ?? withDefaults)
   const routes = createHubRoutes(hub)
   const failures: unknown[] = []
   const server: Server = createServer({ maxHeaderSize }, (req, res) => {

@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createClient } from 'redis'
 import { describe } from 'vitest'
+import { type HubProcess, SECRET, startHub } from './harness.js'
 
 export const SHARED_REDIS_URL = 'redis://127.0.0.1:6379'
 export const REDIS_SERVER = '/usr/bin/redis-server'
@@ -183,3 +184,63 @@ export async function eventually(
     await new Promise((resolve) => setTimeout(resolve, 20))
   }
 }
+
+/** A process that shares Redis with others: a `sprinkler hub`, a `sprinkler serve`. */
+interface Stoppable {
+  stop(): Promise<unknown>
+}
+
+interface OnRedisOptions {
+  /** Default: the shared Redis. */
+  url?: string
+  /** Default: a new one. */
+  prefix?: string
+  /** Give the transport and prefix as SPRINKLER_TRANSPORT / SPRINKLER_REDIS_PREFIX, not flags. */
+  viaEnv?: boolean
+}
+
+/**
+ * Processes of a test on Redis: started with the transport and a key prefix added, stopped
+ * together, and then the keys of their prefixes deleted (on the shared Redis; a private one
+ * goes away with its server).
+ */
+export class OnRedis<P extends Stoppable> {
+  readonly processes: P[] = []
+  readonly #prefixes = new Set<string>()
+  readonly #launch: (args: string[], env: Record<string, string>) => Promise<P>
+
+  constructor(launch: (args: string[], env: Record<string, string>) => Promise<P>) {
+    this.#launch = launch
+  }
+
+  /** Starts `count` processes at once, each with `args` and the transport. */
+  async start(count: number, args: string[], options: OnRedisOptions = {}): Promise<P[]> {
+    const { url = SHARED_REDIS_URL, prefix = uniquePrefix(), viaEnv = false } = options
+    if (url === SHARED_REDIS_URL) this.#prefixes.add(prefix)
+    const results = await Promise.allSettled(
+      Array.from({ length: count }, () =>
+        viaEnv
+          ? this.#launch(args, { SPRINKLER_TRANSPORT: url, SPRINKLER_REDIS_PREFIX: prefix })
+          : this.#launch([...args, '--transport', url, '--redis-prefix', prefix], {}),
+      ),
+    )
+    // The ones that did start are stopped with the others, even when one failed.
+    const started = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []))
+    this.processes.push(...started)
+    const failed = results.find((r) => r.status === 'rejected')
+    if (failed) throw failed.reason
+    return started
+  }
+
+  /** Stops every process (waiting for each), then deletes their keys. */
+  async stop(): Promise<void> {
+    await Promise.all(this.processes.splice(0).map((p) => p.stop()))
+    const prefixes = [...this.#prefixes]
+    this.#prefixes.clear()
+    await Promise.all(prefixes.map((prefix) => deleteKeys(prefix)))
+  }
+}
+
+/** `sprinkler hub --jwt-key SECRET --anonymous` processes on Redis. */
+export const redisHubs = (): OnRedis<HubProcess> =>
+  new OnRedis((args, env) => startHub(['--jwt-key', SECRET, '--anonymous', ...args], env))

@@ -1,31 +1,29 @@
 import { afterAll, expect, it } from 'vitest'
 import { mint, publishOk } from '../../../hub/test/harness.js'
-import {
-  deleteKeys,
-  describeRedis,
-  SHARED_REDIS_URL,
-  uniquePrefix,
-} from '../../../hub/test/redis.js'
+import { describeRedis, OnRedis, uniquePrefix } from '../../../hub/test/redis.js'
 import { openEventStream, type TestEventStream } from '../../../server/test/client.js'
-import { startServer, stopAll } from '../../test/sprinkler.js'
+import { type Running, startServer } from '../../test/sprinkler.js'
 
 const KEY = 'a-serve-secret-that-is-long-enough-for-hs256'
 
 describeRedis('sprinkler serve --transport redis://', () => {
-  const prefix = uniquePrefix()
+  const servers = new OnRedis(startServer)
   let stream: TestEventStream | undefined
   afterAll(async () => {
     stream?.close()
-    await stopAll()
-    await deleteKeys(prefix)
+    await servers.stop()
   })
 
   it('lets two demo servers on one Redis share their hub', async () => {
-    const flags = ['serve', '--jwt-key', KEY, '--transport', SHARED_REDIS_URL]
-    const [a, b] = await Promise.all([
-      startServer([...flags, '--redis-prefix', prefix]),
-      startServer(flags, { SPRINKLER_REDIS_PREFIX: prefix }),
-    ])
+    const flags = ['serve', '--jwt-key', KEY]
+    const prefix = uniquePrefix()
+    const [a, b] = (
+      await Promise.all([
+        servers.start(1, flags, { prefix }),
+        // The same settings from the environment.
+        servers.start(1, flags, { prefix, viaEnv: true }),
+      ])
+    ).flat() as [Running, Running]
     stream = await openEventStream(
       `${b.url}/.well-known/mercure?topic=${encodeURIComponent('/demo/broadcast')}`,
     )

@@ -1,39 +1,31 @@
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { openEventStream, type TestEventStream } from '../../../server/test/client.js'
-import {
-  type HubProcess,
-  mint,
-  publishOk,
-  SECRET,
-  startHub,
-  subscribeUrl,
-} from '../../test/harness.js'
-import { deleteKeys, describeRedis, SHARED_REDIS_URL, uniquePrefix } from '../../test/redis.js'
+import { type HubProcess, mint, publishOk, subscribeUrl } from '../../test/harness.js'
+import { describeRedis, redisHubs, uniquePrefix } from '../../test/redis.js'
 
 const TOPIC = 'https://example.com/prefixes'
 
 describeRedis('sprinkler hub --transport redis://', () => {
-  const shared = uniquePrefix()
-  const other = uniquePrefix()
-  const hubs: HubProcess[] = []
+  const onRedis = redisHubs()
+  let hubs: HubProcess[] = []
   const streams: TestEventStream[] = []
   let token: string
   beforeAll(async () => {
     token = await mint({ publish: ['*'], subscribe: ['*'] })
-    const common = ['--jwt-key', SECRET, '--anonymous']
-    hubs.push(
-      ...(await Promise.all([
-        startHub([...common, '--transport', SHARED_REDIS_URL, '--redis-prefix', shared]),
+    const shared = uniquePrefix()
+    hubs = (
+      await Promise.all([
+        onRedis.start(1, [], { prefix: shared }),
         // The same settings from the environment.
-        startHub(common, { SPRINKLER_TRANSPORT: SHARED_REDIS_URL, SPRINKLER_REDIS_PREFIX: shared }),
-        startHub([...common, '--transport', SHARED_REDIS_URL, '--redis-prefix', other]),
-      ])),
-    )
+        onRedis.start(1, [], { prefix: shared, viaEnv: true }),
+        // Another prefix.
+        onRedis.start(1, []),
+      ])
+    ).flat()
   }, 120_000)
   afterAll(async () => {
     for (const s of streams) s.close()
-    await Promise.all(hubs.map((h) => h.stop()))
-    await Promise.all([deleteKeys(shared), deleteKeys(other)])
+    await onRedis.stop()
   })
 
   it('shares updates between hubs with one prefix, and nothing with a hub on another prefix', async () => {

@@ -4,54 +4,37 @@
  */
 import { afterEach, expect, it } from 'vitest'
 import { openEventStream, type TestEventStream, until } from '../../../server/test/client.js'
+import { type HubProcess, mint, publish, publishOk, subscribeUrl } from '../../test/harness.js'
 import {
-  type HubProcess,
-  mint,
-  publish,
-  publishOk,
-  SECRET,
-  startHub,
-  subscribeUrl,
-} from '../../test/harness.js'
-import {
-  deleteKeys,
   describeRedis,
   eventually,
   type PrivateRedis,
   privateRedis,
-  SHARED_REDIS_URL,
-  uniquePrefix,
+  redisHubs,
 } from '../../test/redis.js'
 
 const TOPIC = 'https://example.com/cluster'
 // Three hubs start at once on a loaded 2-core machine: give the start a generous net.
 const START_TIMEOUT = 120_000
 
-let hubs: HubProcess[] = []
+const hubs = redisHubs()
 let streams: TestEventStream[] = []
 let redis: PrivateRedis | undefined
-let prefix: string | undefined
 // Set in teardown: followers stop reconnecting.
 let closing = false
 
 afterEach(async () => {
   closing = true
   for (const s of streams) s.close()
-  await Promise.all(hubs.map((h) => h.stop()))
+  await hubs.stop()
   await redis?.close()
-  if (prefix) await deleteKeys(prefix)
-  hubs = []
   streams = []
   redis = undefined
-  prefix = undefined
   closing = false
 })
 
-async function startCluster(url: string, redisPrefix = 'sprinkler:'): Promise<HubProcess[]> {
-  const args = ['--jwt-key', SECRET, '--anonymous', '--transport', url]
-  hubs = await Promise.all([1, 2, 3].map(() => startHub([...args, '--redis-prefix', redisPrefix])))
-  return hubs
-}
+/** Three hubs on one Redis (default: the shared one, under a key prefix of their own). */
+const startCluster = (url?: string) => hubs.start(3, [], { url })
 
 async function subscribe(hub: HubProcess, lastEventId?: string): Promise<TestEventStream> {
   const stream = await openEventStream(subscribeUrl(hub.hub, [TOPIC]), {
@@ -107,8 +90,7 @@ describeRedis('three hub processes on Redis', () => {
   it(
     'delivers a publish on any node to the subscribers of every node once, in one order',
     async () => {
-      prefix = uniquePrefix()
-      const [a, b, c] = (await startCluster(SHARED_REDIS_URL, prefix)) as HubProcess[]
+      const [a, b, c] = (await startCluster()) as HubProcess[]
       const subscribers = await Promise.all(
         [a, b, c, a, b, c].map((h) => subscribe(h as HubProcess)),
       )
@@ -132,8 +114,7 @@ describeRedis('three hub processes on Redis', () => {
   it(
     'replays to a subscriber that moves from node A to node B exactly what it missed',
     async () => {
-      prefix = uniquePrefix()
-      const [a, b] = (await startCluster(SHARED_REDIS_URL, prefix)) as HubProcess[]
+      const [a, b] = (await startCluster()) as HubProcess[]
       const token = await mint({ publish: ['*'] })
       const onA = await subscribe(a as HubProcess)
       await publishOk(a?.hub as string, token, { topic: TOPIC, data: 'seen' })
@@ -156,14 +137,7 @@ describeRedis('three hub processes on Redis', () => {
   it(
     "lists every node's subscribers, and forgets a node killed -9 within its presence TTL",
     async () => {
-      prefix = uniquePrefix()
-      const args = ['--jwt-key', SECRET, '--anonymous', '--transport', SHARED_REDIS_URL]
-      hubs = await Promise.all(
-        [1, 2].map(() =>
-          startHub([...args, '--redis-prefix', prefix as string, '--presence-ttl', '1500ms']),
-        ),
-      )
-      const [a, b] = hubs as [HubProcess, HubProcess]
+      const [a, b] = (await hubs.start(2, ['--presence-ttl', '1500ms'])) as [HubProcess, HubProcess]
       await subscribe(a)
       await subscribe(b)
       const reader = await mint({ subscribe: ['*'] })
@@ -194,7 +168,7 @@ describeRedis(
         redis = await privateRedis({ durable: true })
         const cluster = await startCluster(redis.url)
         const [a] = cluster as [HubProcess]
-        const followers = cluster.map(() => new Follower(() => hubs))
+        const followers = cluster.map(() => new Follower(() => hubs.processes))
         await Promise.all(followers.map((f, i) => f.start(cluster[i] as HubProcess)))
         const token = await mint({ publish: ['*'] })
         const acked: string[] = []

@@ -8,22 +8,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openEventStream, type TestEventStream } from '../../../server/test/client.js'
-import {
-  type HubProcess,
-  mint,
-  publishOk,
-  SECRET,
-  startHub,
-  subscribeUrl,
-} from '../../test/harness.js'
-import {
-  deleteKeys,
-  describeRedis,
-  eventually,
-  freePort,
-  SHARED_REDIS_URL,
-  uniquePrefix,
-} from '../../test/redis.js'
+import { type HubProcess, mint, publishOk, subscribeUrl } from '../../test/harness.js'
+import { describeRedis, eventually, freePort, redisHubs } from '../../test/redis.js'
 
 const NGINX = '/usr/sbin/nginx'
 const SNIPPET = new URL('../../../../docs/snippets/nginx-hub.conf', import.meta.url)
@@ -59,7 +45,7 @@ ${documented}
 }
 
 describeNginx('two hubs behind nginx with the documented config', () => {
-  const prefix = uniquePrefix()
+  const onRedis = redisHubs()
   const dir = mkdtempSync(join(tmpdir(), 'sprinkler-nginx-'))
   let hubs: HubProcess[] = []
   let nginx: ChildProcess | undefined
@@ -69,8 +55,7 @@ describeNginx('two hubs behind nginx with the documented config', () => {
   beforeAll(async () => {
     // nginx's workers drop root privileges: let them into the temp prefix.
     chmodSync(dir, 0o755)
-    const args = ['--jwt-key', SECRET, '--anonymous', '--transport', SHARED_REDIS_URL]
-    hubs = await Promise.all([1, 2].map(() => startHub([...args, '--redis-prefix', prefix])))
+    hubs = await onRedis.start(2, [])
     const port = await freePort()
     const upstreams = hubs.map((h) => Number(new URL(h.origin).port))
     writeFileSync(join(dir, 'nginx.conf'), nginxConfig(dir, port, upstreams))
@@ -91,8 +76,7 @@ describeNginx('two hubs behind nginx with the documented config', () => {
       running.kill('SIGQUIT') // graceful: the master ends its workers
       await exited
     }
-    await Promise.all(hubs.map((h) => h.stop()))
-    await deleteKeys(prefix)
+    await onRedis.stop()
     rmSync(dir, { recursive: true, force: true })
   })
 

@@ -62,8 +62,8 @@ return entry
 /**
  * What history holds after a Last-Event-ID, with the count and age bounds applied exactly.
  * KEYS: stream, index. ARGV: last event id ('' for earliest), count bound, max age in ms (0: none).
- * Returns {found (0/1), update JSON…} oldest first: the updates after the id when found, all
- * retained ones when not.
+ * Returns {found (0/1), newest entry id ('' when empty), update JSON…} oldest first: the updates
+ * after the id when found, all retained ones when not.
  */
 export const HISTORY = script(`${COMPARE_IDS}
 local maxEvents = tonumber(ARGV[2])
@@ -93,7 +93,8 @@ else
     end
   end
 end
-local out = {found}
+local out = {found, ''}
+if #newest > 0 then out[2] = newest[1][1] end
 for i = stop, 1, -1 do out[#out + 1] = kept[i][2][2] end
 return out
 `)

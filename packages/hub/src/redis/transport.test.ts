@@ -81,6 +81,32 @@ describeRedis('Redis transport on the shared server', () => {
     expect(replay.updates.map((u) => u.data)).toEqual(['2'])
   })
 
+  it("resolves history only once the node's listeners have had everything stored up to then", async () => {
+    // Node b reads the stream a moment after a stored it: the history of that moment must not
+    // run ahead of b's live updates (a replay would send those twice), nor an id b has not
+    // delivered yet be treated as past (a resume from it would get older updates live).
+    const [a, b] = [await node({ prefix }), await node({ prefix })]
+    const live: string[] = []
+    b.subscribe((u) => live.push(u.id))
+    const ahead: string[] = []
+    let publishing = true
+    const published = (async () => {
+      for (let i = 0; i < 200; i++) await a.publish(update(`${i}`))
+      publishing = false
+    })()
+    let reads = 0
+    while (publishing) {
+      const stored = await a.lastEventId()
+      const { updates } = await b.history('earliest')
+      reads++
+      for (const u of updates) if (!live.includes(u.id)) ahead.push(u.id)
+      // What was stored before the read was delivered too, returned or not.
+      if (stored !== 'earliest' && !live.includes(stored)) ahead.push(stored)
+    }
+    await published
+    expect(reads).toBeGreaterThan(1)
+    expect(ahead).toEqual([])
+  })
   it('shares nothing between hubs with different prefixes', async () => {
     const other = uniquePrefix()
     try {

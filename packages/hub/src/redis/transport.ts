@@ -43,6 +43,12 @@ interface StoredUpdate {
   p?: 1
 }
 
+/** A publish or history read waiting until the reader has delivered `entry`. */
+interface Waiter {
+  entry: string
+  resolve: () => void
+}
+
 // XREAD blocks this long at most, so a silently dead connection is noticed.
 const BLOCK_MS = 5000
 // Entries read per XREAD: one round trip carries a burst of publishes.
@@ -69,8 +75,8 @@ export class RedisTransport implements HubTransport {
   readonly #maxBackoffMs: number
   readonly #random: () => number
   readonly #listeners = new Set<(update: Update) => void>()
-  // Publishes of this node waiting for the reader to deliver their entry (read-your-writes).
-  readonly #waiting = new Map<string, () => void>()
+  // Calls waiting for the reader to deliver up to an entry (read-your-writes).
+  #waiting: Waiter[] = []
   readonly #heartbeat: NodeJS.Timeout
   #lastDelivered: string
   #readerFailures = 0
@@ -140,9 +146,8 @@ export class RedisTransport implements HubTransport {
       [this.#keys.stream, this.#keys.index, this.#keys.order],
       [update.id, encode(update), String(this.#maxEvents), String(this.#maxAgeMs)],
     )) as string
-    // Stored: the publish is acknowledged. Wait for local delivery only while the reader works.
-    if (this.#readerFailures > 0 || compareEntryIds(entry, this.#lastDelivered) <= 0) return
-    await new Promise<void>((resolve) => this.#waiting.set(entry, resolve))
+    // Stored: the publish is acknowledged once this node's listeners have it.
+    await this.#delivered(entry)
   }
 
   subscribe(listener: (update: Update) => void): () => void {
@@ -150,8 +155,13 @@ export class RedisTransport implements HubTransport {
     return () => this.#listeners.delete(listener)
   }
 
+  /**
+   * Resolves once this node's listeners have had every update stored when history was read,
+   * as with the memory transport: a replay's history is never ahead of the live updates (which
+   * it would then send twice), and an id stored but not yet read here is not treated as past.
+   */
   async history(lastEventId: string): Promise<HistoryResult> {
-    const [found, ...values] = (await this.#writer.eval(
+    const [found, newest, ...values] = (await this.#writer.eval(
       HISTORY,
       [this.#keys.stream, this.#keys.index],
       [
@@ -159,7 +169,8 @@ export class RedisTransport implements HubTransport {
         String(this.#maxEvents),
         String(this.#maxAgeMs),
       ],
-    )) as [number, ...string[]]
+    )) as [number, string, ...string[]]
+    if (newest !== '') await this.#delivered(newest)
     return { found: found === 1, updates: values.map(decode) }
   }
 
@@ -238,13 +249,30 @@ export class RedisTransport implements HubTransport {
         this.#lastDelivered = entry
         const value = fields[1]
         if (value !== undefined) this.#deliver(value)
-        const resolve = this.#waiting.get(entry)
-        if (resolve) {
-          this.#waiting.delete(entry)
-          resolve()
-        }
       }
+      this.#releaseDelivered()
     }
+  }
+
+  /**
+   * Resolves once the reader has delivered `entry` (or an entry after it: a lagging reader may
+   * find it trimmed). At once while the reader is away: what is stored is not held hostage.
+   */
+  #delivered(entry: string): Promise<void> {
+    if (this.#readerFailures > 0 || compareEntryIds(entry, this.#lastDelivered) <= 0) {
+      return Promise.resolve()
+    }
+    return new Promise((resolve) => this.#waiting.push({ entry, resolve }))
+  }
+
+  #releaseDelivered(): void {
+    if (this.#waiting.length === 0) return
+    const still: Waiter[] = []
+    for (const w of this.#waiting) {
+      if (compareEntryIds(w.entry, this.#lastDelivered) <= 0) w.resolve()
+      else still.push(w)
+    }
+    this.#waiting = still
   }
 
   #deliver(value: string): void {
@@ -258,8 +286,8 @@ export class RedisTransport implements HubTransport {
   }
 
   #releaseWaiting(): void {
-    for (const resolve of this.#waiting.values()) resolve()
-    this.#waiting.clear()
+    for (const w of this.#waiting) w.resolve()
+    this.#waiting = []
   }
 }
 
