@@ -187,7 +187,9 @@ describeBrowser('the log terminal page in Chromium', () => {
         const box = (document.getElementById('lines') as HTMLElement).getBoundingClientRect()
         return [...document.querySelectorAll('#rows .row')].some((row) => {
           const r = row.getBoundingClientRect()
-          return row.textContent?.includes(wanted) && r.top >= box.top && r.bottom <= box.bottom
+          return (
+            row.textContent?.includes(wanted) && r.top >= box.top - 1 && r.bottom <= box.bottom + 1
+          )
         })
       }, text)
     const atEnd = (text: string) =>
@@ -196,7 +198,8 @@ describeBrowser('the log terminal page in Chromium', () => {
         const box = (document.getElementById('lines') as HTMLElement).getBoundingClientRect()
         const last = rows.at(-1)
         return (
-          last?.textContent?.includes(wanted) && last.getBoundingClientRect().bottom <= box.bottom
+          last?.textContent?.includes(wanted) &&
+          last.getBoundingClientRect().bottom <= box.bottom + 1
         )
       }, text)
     // (Showing a line in context, earlier, stopped following.)
