@@ -75,6 +75,20 @@ describeBrowser('the log terminal page across dropped connections, in Chromium',
       timeout: 60_000,
     })
     expect(Number(await page.getAttribute('body', 'data-rows'))).toBe(N)
+    // And the screen followed: its last row, in view at the bottom, is the last line. (A page
+    // whose rows could grow the scroll height past the list's end took a scroll event for the
+    // user scrolling up, stopped following and stayed at an early line, still "live".)
+    await page.waitForFunction((n) => {
+      const last = document.querySelector('#rows .row:last-child')
+      const box = (document.getElementById('lines') as HTMLElement).getBoundingClientRect()
+      const bottom = last?.getBoundingClientRect().bottom ?? 0
+      return (
+        last?.getAttribute('data-n') === String(n - 1) &&
+        bottom <= box.bottom + 1 &&
+        bottom > box.bottom - 40
+      )
+    }, N)
+    expect(await page.getAttribute('#follow', 'aria-pressed')).toBe('true')
     expect(await page.textContent('#connection')).toBe('live')
     expect(await downloaded()).toBe(`${LINE}\n`.repeat(N))
   }, 120_000)

@@ -187,7 +187,9 @@ describeBrowser('the log terminal page in Chromium', () => {
         const box = (document.getElementById('lines') as HTMLElement).getBoundingClientRect()
         return [...document.querySelectorAll('#rows .row')].some((row) => {
           const r = row.getBoundingClientRect()
-          return row.textContent?.includes(wanted) && r.top >= box.top && r.bottom <= box.bottom
+          return (
+            row.textContent?.includes(wanted) && r.top >= box.top - 1 && r.bottom <= box.bottom + 1
+          )
         })
       }, text)
     const atEnd = (text: string) =>
@@ -196,7 +198,8 @@ describeBrowser('the log terminal page in Chromium', () => {
         const box = (document.getElementById('lines') as HTMLElement).getBoundingClientRect()
         const last = rows.at(-1)
         return (
-          last?.textContent?.includes(wanted) && last.getBoundingClientRect().bottom <= box.bottom
+          last?.textContent?.includes(wanted) &&
+          last.getBoundingClientRect().bottom <= box.bottom + 1
         )
       }, text)
     // (Showing a line in context, earlier, stopped following.)
@@ -221,5 +224,60 @@ describeBrowser('the log terminal page in Chromium', () => {
     direct.line('after returning', 15)
     await atEnd('after returning')
     expect(await inView('after returning')).toBe(true)
+  })
+
+  it('shows when the server read each line with the timestamps toggle, and hides it again', async () => {
+    const before = Date.now()
+    direct.line('stamped line', 12)
+    await waitForRow('stamped line')
+    const after = Date.now()
+    expect(await page.$$eval('#rows .time', (times) => times.length)).toBe(0)
+    await page.check('#timestamps')
+    await page.waitForSelector('#rows .time')
+    const shown = await page.$$eval(
+      '#rows .row',
+      (rows) =>
+        rows.find((r) => r.textContent?.includes('stamped line'))?.querySelector('.time')
+          ?.textContent,
+    )
+    // Local time, to the second: one of the seconds between writing the line and seeing it.
+    const two = (n: number) => String(n).padStart(2, '0')
+    const seconds: string[] = []
+    for (let s = Math.floor(before / 1000); s <= Math.floor(after / 1000); s++) {
+      const d = new Date(s * 1000)
+      seconds.push(`${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`)
+    }
+    expect(seconds).toContain(shown)
+    await page.uncheck('#timestamps')
+    await page.waitForFunction(() => document.querySelectorAll('#rows .time').length === 0)
+  })
+
+  it('wraps a long line into rows that fit the width with the wrap toggle, and unwraps', async () => {
+    await page.click('#follow')
+    const long = `${'#'.repeat(600)}END`
+    direct.line(long, long.length)
+    await waitForRow('END')
+    /** The text (gutter left out) of each row holding part of the long line. */
+    const pieces = () =>
+      page.$$eval('#rows .row', (rows) =>
+        rows
+          .map((r) => (r.textContent ?? '').slice(r.querySelector('.gutter')?.textContent?.length))
+          .filter((text) => /^#*(END)?$/.test(text) && text !== ''),
+      )
+    const overflows = () => page.$eval('#lines', (el) => el.scrollWidth > el.clientWidth)
+    expect(await pieces()).toEqual([long])
+    expect(await overflows()).toBe(true)
+    const rows = Number(await page.getAttribute('body', 'data-rows'))
+    await page.check('#wrap')
+    await page.waitForFunction((n) => Number(document.body.dataset.rows) > n, rows)
+    await waitForRow('END')
+    const wrapped = await pieces()
+    expect(wrapped.length).toBeGreaterThan(1)
+    expect(wrapped.join('')).toBe(long)
+    expect(await overflows()).toBe(false)
+    await page.uncheck('#wrap')
+    await page.waitForFunction((n) => Number(document.body.dataset.rows) === n, rows)
+    await waitForRow('END')
+    expect(await pieces()).toEqual([long])
   })
 })

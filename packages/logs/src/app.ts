@@ -26,7 +26,7 @@ export interface LogAppOptions {
   secure?: boolean
   /** Per-client bound on bytes waiting for a slow socket (see the server toolkit). Default 1 MiB. */
   maxBufferBytes?: number
-  /** Default 15 000 ms. */
+  /** Default 15 000 ms. The page takes 45 s of silence for a dead connection: stay well under. */
   heartbeatMs?: number
   /** The reconnection delay pages are told (`retry:`). Default 1 000 ms. */
   retryMs?: number

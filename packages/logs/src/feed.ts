@@ -102,7 +102,8 @@ const CATCH_UP_RETRY_MAX_MS = 1000
  * them to clients as Server-Sent Events:
  *
  * - `sources`: JSON list of {@link SourceInfo} (plus each one's last `status`), first;
- * - `lines`: JSON `{ source, from, lines }`, the lines numbered `from`, `from + 1`, …;
+ * - `lines`: JSON `{ source, from, time, lines }`, the lines numbered `from`, `from + 1`, …,
+ *   read by the server in the second of `time` (ms since the epoch);
  * - `gap`: JSON `{ source, from, to }`, lines that left the ring before this client got them;
  * - `status`: JSON `{ source, …SourceStatus }`.
  *
@@ -292,11 +293,12 @@ export class LogFeed {
       })
     }
     const lines = ring.read(from, until, this.#options.maxEventBytes)
+    const time = ring.timeOf(from)
     const id = advance(after + lines.length)
     return encodeEventBytes({
       event: 'lines',
       id,
-      data: JSON.stringify({ source: sink.info.id, from, lines }),
+      data: JSON.stringify({ source: sink.info.id, from, time, lines }),
     })
   }
 

@@ -43,6 +43,8 @@ export function pageHtml(options: { signOut: boolean; base: string }): string {
 <label><input type="checkbox" id="invert"> invert</label>
 <select id="mode" aria-label="Filter mode"><option value="filter">only matching</option><option value="highlight">highlight</option></select>
 <span class="levels">${levels}</span>
+<label title="Wrap long lines (w)"><input type="checkbox" id="wrap"> wrap</label>
+<label title="Show when the server read each line (t)"><input type="checkbox" id="timestamps"> time</label>
 <button id="pause" aria-pressed="false">Pause</button>
 <button id="follow" aria-pressed="true" title="Follow the end (End)">Follow</button>
 <button id="download">Download</button>

@@ -35,4 +35,19 @@ describe('LineRing', () => {
     const ring = new LineRing({ maxLines: 4, maxBytes: 100 })
     expect([ring.firstSeq, ring.lastSeq]).toEqual([1, 0])
   })
+
+  it('stamps each line with the time it was pushed; a read stays within one second', () => {
+    let now = 5_000_200
+    const ring = new LineRing({ maxLines: 10, maxBytes: 1000, now: () => now })
+    ring.push('a', 1)
+    now += 500
+    ring.push('b', 1)
+    now += 400 // 5 001 100: the next second
+    ring.push('c', 1)
+    expect([ring.timeOf(1), ring.timeOf(2), ring.timeOf(3)]).toEqual([
+      5_000_200, 5_000_700, 5_001_100,
+    ])
+    expect(ring.read(1, 3, 1000)).toEqual(['a', 'b'])
+    expect(ring.read(3, 3, 1000)).toEqual(['c'])
+  })
 })

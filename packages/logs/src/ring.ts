@@ -3,6 +3,8 @@ export interface RingLimits {
   maxLines: number
   /** Most bytes (UTF-8) kept; the newest line is always kept, whatever its size. */
   maxBytes: number
+  /** The clock lines are stamped with (ms since the epoch). Default `Date.now`. */
+  now?: () => number
 }
 
 /**
@@ -14,6 +16,9 @@ export class LineRing {
   readonly #limits: RingLimits
   readonly #texts: (string | undefined)[]
   readonly #sizes: Float64Array
+  /** When each line was pushed, in ms since the epoch. */
+  readonly #times: Float64Array
+  readonly #now: () => number
   /** Slot of the oldest retained line. */
   #head = 0
   #count = 0
@@ -24,6 +29,8 @@ export class LineRing {
     this.#limits = limits
     this.#texts = new Array(limits.maxLines)
     this.#sizes = new Float64Array(limits.maxLines)
+    this.#times = new Float64Array(limits.maxLines)
+    this.#now = limits.now ?? Date.now
   }
 
   /** Sequence number of the newest line (0 before the first). */
@@ -49,25 +56,34 @@ export class LineRing {
     const slot = (this.#head + this.#count) % maxLines
     this.#texts[slot] = text
     this.#sizes[slot] = bytes
+    this.#times[slot] = this.#now()
     this.#count++
     this.#bytes += bytes
     this.#lastSeq++
     return this.#lastSeq
   }
 
+  /** When the retained line `seq` was pushed (ms since the epoch). */
+  timeOf(seq: number): number {
+    return this.#times[(this.#head + (seq - this.firstSeq)) % this.#limits.maxLines] as number
+  }
+
   /**
    * Retained lines from sequence `from` up to `until` (inclusive), as many as fit in
-   * `maxBytes` (at least one). `from` must be retained.
+   * `maxBytes` (at least one) and were pushed in the same second as the first: one time,
+   * `timeOf(from)`, stamps them all to the second. `from` must be retained.
    */
   read(from: number, until: number, maxBytes: number): string[] {
     const lines: string[] = []
     const { maxLines } = this.#limits
     let slot = (this.#head + (from - this.firstSeq)) % maxLines
+    const second = Math.floor((this.#times[slot] as number) / 1000)
     let taken = 0
     for (let seq = from; seq <= until; seq++) {
       // + 8: what JSON adds around a line, roughly (quotes, comma, escapes).
       const size = (this.#sizes[slot] as number) + 8
       if (lines.length > 0 && taken + size > maxBytes) break
+      if (Math.floor((this.#times[slot] as number) / 1000) !== second) break
       lines.push(this.#texts[slot] as string)
       taken += size
       slot = slot + 1 === maxLines ? 0 : slot + 1

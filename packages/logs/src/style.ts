@@ -38,7 +38,15 @@ header input[type=search] { min-width: 14em; }
 /* Rows below the last one never grow the scroll height: the end stays where the spacer ends. */
 .rows { position: absolute; top: 0; left: 0; min-width: 100%; }
 .row { height: 18px; white-space: pre; padding: 0 .8em; cursor: default; }
-.row .label { margin-right: .8em; }
+.row .label, .row .time { margin-right: .8em; }
+.row .time { color: var(--muted); }
+.lines.wrap .spacer { width: auto; }
+.lines.wrap .row { padding: 0 1ch; overflow: hidden; }
+.lines.wrap .gutter { display: inline-block; width: var(--gutter); overflow: hidden;
+  text-overflow: ellipsis; vertical-align: top; }
+.lines.wrap .gutter .label { margin-right: 1ch; }
+.lines.wrap .gutter .time { margin-right: 0; }
+.probe { position: absolute; visibility: hidden; white-space: pre; }
 .row.gap, .row.status { background: var(--note); color: var(--muted); font-style: italic; }
 .row.match { background: var(--mark); }
 .row.selected { background: var(--sel); }

@@ -38,6 +38,20 @@ export function segments(text: string): Segment[] {
   return runs
 }
 
+/** The runs covering characters `start … end − 1` of the text `runs` make up (a wrapped piece). */
+export function sliceSegments(runs: Segment[], start: number, end: number): Segment[] {
+  const pieces: Segment[] = []
+  let at = 0
+  for (const run of runs) {
+    const from = Math.max(start, at)
+    const to = Math.min(end, at + run.text.length)
+    if (from < to) pieces.push({ ...run, text: run.text.slice(from - at, to - at) })
+    at += run.text.length
+    if (at >= end) break
+  }
+  return pieces
+}
+
 function color(
   value: string,
   truecolor: string | undefined,

@@ -30,6 +30,8 @@ const followButton = $<HTMLButtonElement>('follow')
 const sourceSelect = $<HTMLSelectElement>('source')
 const detail = $<HTMLElement>('detail')
 const detailText = $<HTMLElement>('detail-text')
+const wrapToggle = $<HTMLInputElement>('wrap')
+const timesToggle = $<HTMLInputElement>('timestamps')
 
 // Beside this script, wherever the terminal is mounted.
 const worker = new Worker(new URL('worker.js', import.meta.url), { type: 'module' })
@@ -85,14 +87,66 @@ function render(start: number, rows: Row[]): void {
     const div = document.createElement('div')
     div.className = `row ${row.kind}${row.level ? ` level-${row.level}` : ''}${row.match ? ' match' : ''}${row.n === selected ? ' selected' : ''}`
     div.dataset.n = String(row.n)
-    const label = document.createElement('span')
-    label.className = `label src-${row.source % 6}`
-    label.textContent = sources[row.source]?.label ?? ''
-    div.append(label, ...row.segments.map(span))
+    // Label and time on an entry's first row; the rest of a wrapped line gets the blank gutter.
+    const gutter = document.createElement('span')
+    gutter.className = 'gutter'
+    if (row.part === 0) {
+      const label = document.createElement('span')
+      label.className = `label src-${row.source % 6}`
+      label.textContent = sources[row.source]?.label ?? ''
+      gutter.append(label)
+      if (timesToggle.checked) {
+        const time = document.createElement('span')
+        time.className = 'time'
+        time.textContent = clock(row.time)
+        gutter.append(time)
+      }
+    }
+    div.append(gutter, ...row.segments.map(span))
     return div
   })
   rowsBox.style.transform = `translateY(${start * ROW}px)`
   rowsBox.replaceChildren(...elements)
+}
+
+const two = (n: number) => String(n).padStart(2, '0')
+
+/** `HH:MM:SS`, local time: the server stamps lines to the second. */
+function clock(ms: number): string {
+  const d = new Date(ms)
+  return `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`
+}
+
+/** Width of one character of the list's monospace font, in px. */
+function charWidth(): number {
+  const probe = document.createElement('span')
+  probe.className = 'probe'
+  probe.textContent = 'x'.repeat(100)
+  scroller.append(probe)
+  const width = probe.getBoundingClientRect().width / 100
+  probe.remove()
+  return width || 8
+}
+
+let wrapCols = 0
+
+/**
+ * Wrapping: the worker cuts long lines into rows of as many characters as fit beside the
+ * gutter (label, time), so every row keeps its fixed height and the list stays virtual.
+ */
+function applyWrap(): void {
+  const on = wrapToggle.checked
+  scroller.classList.toggle('wrap', on)
+  const label = Math.min(20, Math.max(0, ...sources.map((s) => s.label.length)))
+  const gutter = label + 1 + (timesToggle.checked ? 9 : 0)
+  scroller.style.setProperty('--gutter', `${gutter}ch`)
+  // Two characters of row padding, and one spare for rounding.
+  const cols = on ? Math.max(10, Math.floor(scroller.clientWidth / charWidth()) - gutter - 3) : 0
+  if (cols !== wrapCols) {
+    wrapCols = cols
+    send({ type: 'wrap', cols })
+  }
+  schedule()
 }
 
 function span(segment: Segment): HTMLSpanElement | Text {
@@ -115,6 +169,7 @@ function showSources(list: SourceLabel[]): void {
     .map((s) => `${s.label}: ${s.status}`)
     .join(' · ')
   if (!changed) return
+  applyWrap()
   const options = [new Option('all sources', '')]
   for (const s of list) options.push(new Option(s.label, s.id))
   sourceSelect.replaceChildren(...options)
@@ -201,6 +256,11 @@ for (const id of [
   $<HTMLElement>(id).addEventListener(id === 'filter' ? 'input' : 'change', applyView)
 }
 pauseButton.addEventListener('click', () => setPaused(!paused))
+wrapToggle.addEventListener('change', applyWrap)
+timesToggle.addEventListener('change', applyWrap)
+new ResizeObserver(() => {
+  if (wrapToggle.checked) applyWrap()
+}).observe(scroller)
 followButton.addEventListener('click', () => {
   setFollowing(true)
   schedule()
@@ -241,6 +301,10 @@ document.addEventListener('keydown', (event) => {
   } else if (event.key === 'p' || event.key === ' ') {
     event.preventDefault()
     setPaused(!paused)
+  } else if (event.key === 'w' || event.key === 't') {
+    const toggle = event.key === 'w' ? wrapToggle : timesToggle
+    toggle.checked = !toggle.checked
+    applyWrap()
   } else if (event.key === 'End' || event.key === 'G') {
     setFollowing(true)
     schedule()

@@ -32,12 +32,18 @@ export interface Row {
   source: number
   level: Level
   match: boolean
+  /** 0 for an entry's first screen row; 1, 2, … for the rest of a wrapped line. */
+  part: number
+  /** When the server read the line (ms since the epoch); arrival for gaps and statuses. */
+  time: number
   segments: Segment[]
 }
 
 export type ToWorker =
   | { type: 'view'; options: ViewOptions }
   | { type: 'rows'; start: number; count: number }
+  /** Wrap long lines at `cols` characters a row; 0: no wrapping. */
+  | { type: 'wrap'; cols: number }
   | { type: 'context'; n: number }
   | { type: 'line'; n: number }
   | { type: 'download' }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { sliceSegments } from './ansi.js'
 import { DEFAULT_VIEW, LineStore } from './store.js'
 
 const texts = (store: LineStore) => store.slice(0, store.rows).map((r) => r.entry.text)
@@ -81,5 +82,58 @@ describe('LineStore', () => {
     store.add('gap', 0, 'gap')
     store.add('line', 0, 'plain')
     expect(store.text()).toBe('bold\nplain\n')
+  })
+
+  it('wraps long lines into rows of cols characters, and unwraps', () => {
+    const store = new LineStore(10)
+    store.add('line', 0, 'a'.repeat(25))
+    store.add('line', 0, 'short')
+    store.add('gap', 0, '')
+    store.setWrap(10)
+    expect(store.rows).toBe(5)
+    expect(store.slice(0, 10).map((r) => [r.entry.text.slice(0, 1), r.part])).toEqual([
+      ['a', 0],
+      ['a', 1],
+      ['a', 2],
+      ['s', 0],
+      ['', 0],
+    ])
+    // A window that starts inside a wrapped line.
+    expect(store.slice(2, 2).map((r) => r.part)).toEqual([2, 0])
+    expect(store.indexOf(1)).toBe(3)
+    store.add('line', 0, '\u001b[31m'.concat('b'.repeat(10), '\u001b[0m'))
+    expect(store.rows).toBe(6)
+    store.setWrap(0)
+    expect(store.rows).toBe(4)
+    expect(store.indexOf(1)).toBe(1)
+  })
+
+  it('keeps wrapped rows right as old entries leave', () => {
+    const store = new LineStore(2)
+    store.setWrap(4)
+    store.add('line', 0, 'aaaaaaaa')
+    store.add('line', 0, 'bbbbbbbbbbbb')
+    store.add('line', 0, 'cc')
+    expect(store.rows).toBe(4)
+    expect(store.slice(0, 4).map((r) => `${r.entry.text[0]}${r.part}`)).toEqual([
+      'b0',
+      'b1',
+      'b2',
+      'c0',
+    ])
+  })
+})
+
+describe('sliceSegments', () => {
+  it('cuts styled runs at character offsets, keeping each piece its style', () => {
+    const runs = [{ text: 'abc' }, { text: 'defg', classes: 'ansi-red-fg' }, { text: 'hi' }]
+    expect(sliceSegments(runs, 2, 6)).toEqual([
+      { text: 'c' },
+      { text: 'def', classes: 'ansi-red-fg' },
+    ])
+    expect(sliceSegments(runs, 6, 12)).toEqual([
+      { text: 'g', classes: 'ansi-red-fg' },
+      { text: 'hi' },
+    ])
   })
 })

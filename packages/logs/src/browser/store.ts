@@ -7,6 +7,16 @@ export interface Entry {
   source: number
   text: string
   level: Level
+  /** When the server read the line (ms since the epoch, to the second); arrival for others. */
+  time: number
+}
+
+/** One screen row of the view: entry `n`, or its `part`-th piece when long lines wrap. */
+export interface SlicedRow {
+  n: number
+  entry: Entry
+  match: boolean
+  part: number
 }
 
 type Predicate = (entry: Entry) => boolean
@@ -36,6 +46,11 @@ export class LineStore {
   /** Entry numbers in the view, ascending; `#viewStart` skips those that left. */
   #view: number[] = []
   #viewStart = 0
+  /** The screen row each view entry starts at (counted since the view was built), and the end. */
+  #starts: number[] = []
+  #end = 0
+  /** Characters per screen row when long lines wrap; 0: one row per entry. */
+  #cols = 0
   #shows: Predicate = () => true
   #matches: Predicate = () => true
   #highlight = false
@@ -53,22 +68,34 @@ export class LineStore {
     return this.#next - this.#first
   }
 
-  /** Rows in the current view. */
+  /** Screen rows in the current view (entries, or their pieces when long lines wrap). */
   get rows(): number {
-    return this.#view.length - this.#viewStart
+    return this.#end - this.#base()
   }
 
-  add(kind: Entry['kind'], source: number, text: string): void {
+  add(kind: Entry['kind'], source: number, text: string, time = Date.now()): void {
     const entry: Entry = {
       kind,
       source,
       text,
       level: kind === 'line' ? detectLevel(plainText(text)) : '',
+      time,
     }
     if (this.#next - this.#first === this.capacity) this.#dropOldest()
     const n = this.#next++
     this.#entries[n % this.capacity] = entry
-    if (this.#shows(entry)) this.#view.push(n)
+    if (this.#shows(entry)) this.#show(n, entry)
+  }
+
+  /** Wraps long lines at `cols` characters (each piece a screen row); 0 unwraps. */
+  setWrap(cols: number): void {
+    this.#cols = cols
+    this.#rebuild()
+  }
+
+  /** Characters per screen row when wrapping (0: not wrapping). */
+  get cols(): number {
+    return this.#cols
   }
 
   /** Applies a filter: the view is rebuilt once, in one pass over what is kept. */
@@ -84,37 +111,33 @@ export class LineStore {
     this.#highlight = options.mode === 'highlight'
     const matches = this.#matches
     this.#shows = this.#highlight ? inScope : (e) => inScope(e) && matches(e)
-    this.#view = []
-    this.#viewStart = 0
-    for (let n = this.#first; n < this.#next; n++) {
-      if (this.#shows(this.#entry(n))) this.#view.push(n)
-    }
+    this.#rebuild()
   }
 
-  /** The rows `start … start + count − 1` of the view. */
-  slice(start: number, count: number): { n: number; entry: Entry; match: boolean }[] {
-    const rows = []
-    const end = Math.min(this.rows, start + count)
-    for (let i = Math.max(0, start); i < end; i++) {
-      const n = this.#view[this.#viewStart + i] as number
+  /** The screen rows `start … start + count − 1` of the view. */
+  slice(start: number, count: number): SlicedRow[] {
+    const rows: SlicedRow[] = []
+    const base = this.#base()
+    const end = Math.min(this.#end, base + Math.max(0, start) + count)
+    let row = base + Math.max(0, start)
+    // The view entry holding that row: the last one starting at or before it.
+    let i = this.#search(this.#starts, row, true)
+    for (; row < end; i++) {
+      const n = this.#view[i] as number
       const entry = this.#entry(n)
-      rows.push({ n, entry, match: this.#highlight && this.#matches(entry) })
+      const match = this.#highlight && this.#matches(entry)
+      const next = this.#starts[i + 1] ?? this.#end
+      for (; row < next && row < end; row++) {
+        rows.push({ n, entry, match, part: row - (this.#starts[i] as number) })
+      }
     }
     return rows
   }
 
-  /** Where entry `n` is in the view (binary search), or -1. */
+  /** The screen row where entry `n` starts in the view, or -1. */
   indexOf(n: number): number {
-    let low = this.#viewStart
-    let high = this.#view.length - 1
-    while (low <= high) {
-      const mid = (low + high) >>> 1
-      const at = this.#view[mid] as number
-      if (at === n) return mid - this.#viewStart
-      if (at < n) low = mid + 1
-      else high = mid - 1
-    }
-    return -1
+    const i = this.#search(this.#view, n, false)
+    return i === -1 ? -1 : (this.#starts[i] as number) - this.#base()
   }
 
   /** The entry numbered `n`, if it is still kept. */
@@ -136,6 +159,47 @@ export class LineStore {
     return this.#entries[n % this.capacity] as Entry
   }
 
+  /** The screen row the view's first kept entry starts at. */
+  #base(): number {
+    return this.#starts[this.#viewStart] ?? this.#end
+  }
+
+  #show(n: number, entry: Entry): void {
+    this.#view.push(n)
+    this.#starts.push(this.#end)
+    const length = this.#cols > 0 ? plainText(entry.text).length : 0
+    this.#end += Math.max(1, Math.ceil(length / (this.#cols || 1)))
+  }
+
+  /** The view over every kept entry, from scratch (a new filter or wrap width). */
+  #rebuild(): void {
+    this.#view = []
+    this.#starts = []
+    this.#viewStart = 0
+    this.#end = 0
+    for (let n = this.#first; n < this.#next; n++) {
+      const entry = this.#entry(n)
+      if (this.#shows(entry)) this.#show(n, entry)
+    }
+  }
+
+  /**
+   * Binary search of the ascending `values` from the view's first kept entry: the index of
+   * `wanted`, or -1 (`atOrBefore`: of the last value at or before it).
+   */
+  #search(values: number[], wanted: number, atOrBefore: boolean): number {
+    let low = this.#viewStart
+    let high = values.length - 1
+    while (low <= high) {
+      const mid = (low + high) >>> 1
+      const at = values[mid] as number
+      if (at === wanted) return mid
+      if (at < wanted) low = mid + 1
+      else high = mid - 1
+    }
+    return atOrBefore ? high : -1
+  }
+
   #dropOldest(): void {
     this.#entries[this.#first % this.capacity] = undefined
     if (this.#view[this.#viewStart] === this.#first) {
@@ -143,6 +207,7 @@ export class LineStore {
       // Compact now and then, so the view array does not grow without end.
       if (this.#viewStart > 4096 && this.#viewStart * 2 > this.#view.length) {
         this.#view = this.#view.slice(this.#viewStart)
+        this.#starts = this.#starts.slice(this.#viewStart)
         this.#viewStart = 0
       }
     }

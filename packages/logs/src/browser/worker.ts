@@ -2,7 +2,7 @@
 // The page's worker: it holds the connection and the lines, parses, detects levels and
 // filters, and hands the page only the rows on screen. The page's main thread never parses.
 import { EventSource } from '@sprinkler/client'
-import { segments } from './ansi.js'
+import { type Segment, segments, sliceSegments } from './ansi.js'
 import {
   type FromWorker,
   PAGE_LINES,
@@ -83,15 +83,16 @@ events.addEventListener('sources', (event) => {
   stateChanged()
 })
 events.addEventListener('lines', (event) => {
-  const { source, from, lines } = JSON.parse(event.data) as {
+  const { source, from, time, lines } = JSON.parse(event.data) as {
     source: string
     from: number
+    time: number
     lines: string[]
   }
   const index = Number.parseInt(source, 36)
   const { skip, hole } = sequence.place(event.lastEventId, index, from, from + lines.length - 1)
   if (hole) addGap(index, hole.from, hole.to, 'the stream skipped them')
-  for (let i = skip; i < lines.length; i++) store.add('line', index, lines[i] as string)
+  for (let i = skip; i < lines.length; i++) store.add('line', index, lines[i] as string, time)
   stateChanged()
 })
 events.addEventListener('gap', (event) => {
@@ -124,17 +125,35 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
       stateChanged()
       break
     case 'rows': {
-      const rows: Row[] = store.slice(message.start, message.count).map(({ n, entry, match }) => ({
-        n,
-        kind: entry.kind,
-        source: entry.source,
-        level: entry.level,
-        match,
-        segments: entry.kind === 'line' ? segments(entry.text) : [{ text: entry.text }],
-      }))
+      const cols = store.cols
+      // The pieces of a wrapped line are parsed once for all of them.
+      let parsed = -1
+      let runs: Segment[] = []
+      const rows: Row[] = store
+        .slice(message.start, message.count)
+        .map(({ n, entry, match, part }) => {
+          if (n !== parsed) {
+            parsed = n
+            runs = entry.kind === 'line' ? segments(entry.text) : [{ text: entry.text }]
+          }
+          return {
+            n,
+            kind: entry.kind,
+            source: entry.source,
+            level: entry.level,
+            match,
+            part,
+            time: entry.time,
+            segments: cols > 0 ? sliceSegments(runs, part * cols, (part + 1) * cols) : runs,
+          }
+        })
       post({ type: 'rows', start: message.start, rows })
       break
     }
+    case 'wrap':
+      store.setWrap(message.cols)
+      stateChanged()
+      break
     case 'context':
       post({ type: 'context', index: store.indexOf(message.n) })
       break
