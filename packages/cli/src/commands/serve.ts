@@ -38,9 +38,9 @@ export function serveCommand(): Command {
       'after',
       `
 On a loopback host (the default) the development login, the publish console and /logs (this
-server's requests, demo publishes and log lines, in the log terminal) are on, and without --jwt-key a
-random key is made and a development token printed. On any other host --jwt-key is required,
-and the login, console and /logs are off.
+server's requests, demo publishes and log lines, in the log terminal) are on, and without
+--jwt-key a random key is made and a development token printed. On any other host --jwt-key
+is required, and the login, console and /logs are off.
 
 Exit codes: 0 stopped (Ctrl-C, SIGTERM), 1 could not listen (port in use, address not available),
 2 bad usage. From a checkout, \`npm start -- --port 3001\` passes flags through npm.`,
