@@ -62,9 +62,13 @@ describeBrowser("sprinkler serve's /logs page in Chromium", () => {
     expect(await rowWith('publish /demo/ticker')).toMatch(/info publish \/demo\/ticker \(tick\)/)
   })
 
-  it('lists its two sources: requests and demos', async () => {
-    await page.waitForFunction(() => document.querySelectorAll('#source option').length === 3)
+  it("shows the server's own log (pino's JSON lines)", async () => {
+    expect(await rowWith('"msg":"serving"')).toContain('"name":"sprinkler-serve"')
+  })
+
+  it('lists its three sources: requests, demos and the server log', async () => {
+    await page.waitForFunction(() => document.querySelectorAll('#source option').length === 4)
     const options = await page.$$eval('#source option', (o) => o.map((e) => e.textContent))
-    expect(options.slice(1)).toEqual(['requests', 'demos'])
+    expect(options.slice(1)).toEqual(['requests', 'demos', 'server'])
   })
 })

@@ -73,11 +73,11 @@ export const errorCodes = {
   ERR_SERVE_INVALID_REQUEST:
     'A `sprinkler serve` endpoint got a body it cannot act on: not JSON, a missing or invalid field, or no signed-in user (HTTP 400).',
   ERR_SERVE_LOOPBACK_ONLY:
-    'The publish console and the development login of `sprinkler serve` answer only when it listens on a loopback host (HTTP 403).',
+    'The publish console, the development login and the server log (`/logs`) of `sprinkler serve` answer only when it listens on a loopback host (HTTP 403).',
   ERR_LOGS_UNAUTHORIZED:
     'A `sprinkler logs` page or stream was requested without a session or the Bearer password, when a password is set (HTTP 401).',
   ERR_LOGS_CROSS_SITE:
-    'A request to `sprinkler logs` came from another origin or site (sign-in, sign-out), or, without a password, named a non-loopback Host (HTTP 403).',
+    'A request to `sprinkler logs` (or `/logs` of `sprinkler serve`) came from another origin or site (sign-in, sign-out), or, without a password, named a non-loopback Host (HTTP 403).',
   ERR_LOGS_TOO_MANY_ATTEMPTS:
     'Too many failed sign-ins to `sprinkler logs` from one address within a minute (HTTP 429).',
   ERR_LOGS_INVALID_REQUEST:

@@ -38,9 +38,9 @@ export function serveCommand(): Command {
       'after',
       `
 On a loopback host (the default) the development login, the publish console and /logs (this
-server's own requests and demo publishes, in the log terminal) are on, and without --jwt-key a
-random key is made and a development token printed. On any other host --jwt-key is required,
-and the login, console and /logs are off.
+server's requests, demo publishes and log lines, in the log terminal) are on, and without
+--jwt-key a random key is made and a development token printed. On any other host --jwt-key
+is required, and the login, console and /logs are off.
 
 Exit codes: 0 stopped (Ctrl-C, SIGTERM), 1 could not listen (port in use, address not available),
 2 bad usage. From a checkout, \`npm start -- --port 3001\` passes flags through npm.`,
@@ -57,7 +57,13 @@ Exit codes: 0 stopped (Ctrl-C, SIGTERM), 1 could not listen (port in use, addres
       }
       const jwtKey =
         flags.jwtKey === undefined ? randomBytes(32).toString('base64url') : readKey(flags.jwtKey)
-      const logger = pino({ name: 'sprinkler-serve' }, pino.destination(2))
+      // The server's own log, like `sprinkler logs` without a password: loopback only.
+      const serverLog = loopback ? await createServerLog() : undefined
+      const stderr = pino.destination(2)
+      const logger = pino(
+        { name: 'sprinkler-serve' },
+        serverLog ? pino.multistream([{ stream: stderr }, { stream: serverLog.output }]) : stderr,
+      )
       // Two demo servers on one Redis share their hub: a publish on one reaches the other's pages.
       const { hub, close } = await startHub(
         flags,
@@ -77,8 +83,6 @@ Exit codes: 0 stopped (Ctrl-C, SIGTERM), 1 could not listen (port in use, addres
         logger,
       )
       const secure = flags.cert !== undefined
-      // The server's own log, like `sprinkler logs` without a password: loopback only.
-      const serverLog = loopback ? await createServerLog() : undefined
       serverLog?.logStreams(hub.endpoint)
       const app = await createDemoApp({
         hub,

@@ -73,7 +73,7 @@ describe("sprinkler serve's request log (/logs)", () => {
     await new Promise((resolve) => server?.close(resolve))
   })
 
-  /** Every line of `source` ('requests' is 0, 'demos' 1) received on the page's stream so far. */
+  /** Every line of `source` (0 requests, 1 demos, 2 server) received on the page's stream so far. */
   const lines = (source = '0') =>
     events.events
       .filter((e) => e.type === 'lines')
@@ -81,9 +81,9 @@ describe("sprinkler serve's request log (/logs)", () => {
       .filter((batch) => batch.source === source)
       .flatMap((batch) => batch.lines)
 
-  const lineWith = async (text: string) => {
-    await until(() => lines().some((line) => line.includes(text)), text)
-    return lines().find((line) => line.includes(text)) as string
+  const lineWith = async (text: string, source = '0') => {
+    await until(() => lines(source).some((line) => line.includes(text)), text)
+    return lines(source).find((line) => line.includes(text)) as string
   }
 
   it('logs method, path, status and duration, with the level of the status', async () => {
@@ -128,6 +128,13 @@ describe("sprinkler serve's request log (/logs)", () => {
     expect(await lineWith('/stream')).toMatch(
       /^info GET \/stream\?topic=\/demo\/ticker&authorization=\*\*\* 200 \d+(\.\d)? ms \(stream\)$/,
     )
+  })
+
+  it("shows what the server's logger writes, line by line", async () => {
+    log.output.write('{"level":50,"msg":"hook failed"}\n{"level":30,')
+    log.output.write('"msg":"serving"}\n')
+    expect(await lineWith('hook failed', '2')).toBe('{"level":50,"msg":"hook failed"}')
+    expect(await lineWith('serving', '2')).toBe('{"level":30,"msg":"serving"}')
   })
 
   it('answers only requests addressed to a loopback name (no DNS rebinding)', async () => {

@@ -1,9 +1,10 @@
-// `sprinkler serve`'s own log, for the `/logs` page: the requests it answers and what the demos
-// publish, kept in the log terminal's bounded rings. Lines never carry secrets: no header is
+// `sprinkler serve`'s own log, for the `/logs` page: the requests it answers, what the demos
+// publish and what it logs (pino's JSON lines), kept in the log terminal's bounded rings. Lines never carry secrets: no header is
 // logged, and query values are kept only for parameters that are known to be harmless.
 import { Socket } from 'node:net'
+import { PassThrough, type Writable } from 'node:stream'
 import type { UpdateInput } from '@sprinkler/hub'
-import { createLogApp, type LogApp, LogFeed, type SourceSink } from '@sprinkler/logs'
+import { createLogApp, type LogApp, LogFeed, readLines, type SourceSink } from '@sprinkler/logs'
 import type { SseEndpoint, SseStream } from '@sprinkler/server'
 import type { Listener } from '../listen.js'
 
@@ -30,6 +31,8 @@ export interface ServerLog {
   logStreams(endpoint: SseEndpoint): void
   /** Logs a demo's publish. */
   logPublish(input: UpdateInput): void
+  /** Where the server's logger writes too (one line per entry). */
+  output: Writable
   close(): Promise<void>
 }
 
@@ -37,6 +40,9 @@ export async function createServerLog(): Promise<ServerLog> {
   const feed = new LogFeed({ lines: LINES, ringBytes: 4 * 1024 * 1024, maxLineBytes: 4096 })
   const requests = feed.addSource({ name: 'requests', kind: 'app' })
   const demos = feed.addSource({ name: 'demos', kind: 'app' })
+  // Left open when the log closes: the logger may still write, and a closed feed drops lines.
+  const output = new PassThrough()
+  readLines(feed.addSource({ name: 'server', kind: 'app' }), output)
   const app = await createLogApp({ feed, basePath: LOGS_PATH })
   return {
     app,
@@ -75,6 +81,7 @@ export async function createServerLog(): Promise<ServerLog> {
       })
     },
     logPublish: (input) => push(demos, publishLine(input)),
+    output,
     close: async () => {
       feed.close()
       await app.events.close({ timeoutMs: 1000 })
