@@ -14,7 +14,10 @@ export interface AppStats {
   subscribers: number
 }
 
-export function createApp(): (request: Request) => Promise<Response> {
+/** The app's `fetch`; `server` is what the runtime passes second (Bun: its server). */
+export type App = (request: Request, server?: unknown) => Promise<Response>
+
+export function createApp(): App {
   const channel = createChannel({ history: { maxEvents: 100 } })
   const events = createSseHandler({
     heartbeatMs: HEARTBEAT_MS,
@@ -22,9 +25,13 @@ export function createApp(): (request: Request) => Promise<Response> {
       channel.subscribe(stream)
     },
   })
-  return async (request) => {
+  // Streams silent after their opening `retry:` (without a first byte Bun would not even finish
+  // the response head): only the runtime's idle limit could end them.
+  const quiet = createSseHandler({ heartbeatMs: 0, retryMs: 1000 })
+  return async (request, server) => {
     const { pathname } = new URL(request.url)
-    if (pathname === '/events') return events(request)
+    if (pathname === '/events') return events(request, server)
+    if (pathname === '/quiet') return quiet(request, server)
     if (pathname === '/publish' && request.method === 'POST') {
       const { id } = channel.publish(await request.json())
       return Response.json({ id })
