@@ -7,6 +7,7 @@
  * tables show medians. Needs Redis on 127.0.0.1:6379; it uses its own key prefix and deletes it.
  */
 import { randomUUID } from 'node:crypto'
+import { readFileSync } from 'node:fs'
 import os from 'node:os'
 import { createClient } from 'redis'
 import type { Row, SuiteContext, SuiteResult } from '../lib.js'
@@ -35,6 +36,8 @@ interface Sample {
   bytesPerUpdate: number | null
   /** Stream entries each XREAD returned to a node, on average (several = batched fan-out). */
   entriesPerRead: number | null
+  /** Write system calls of the nodes per delivered frame (below 1: frames share writes). */
+  writesPerDelivery: number | null
   order: number
 }
 
@@ -58,6 +61,18 @@ async function redisCounters(redis: Redis) {
 async function nodesCpuUs(nodes: Server[]): Promise<number | null> {
   const infos = await Promise.all(nodes.map((n) => n.info(5_000).catch(() => null)))
   return infos.every((i) => i !== null) ? infos.reduce((a, i) => a + (i?.cpuUs ?? 0), 0) : null
+}
+
+/** Write system calls the nodes have made so far (`syscw` of /proc/PID/io); null if unreadable. */
+function nodesWriteCalls(nodes: Server[]): number | null {
+  try {
+    return nodes.reduce((sum, node) => {
+      const io = readFileSync(`/proc/${node.child.pid}/io`, 'utf8')
+      return sum + Number(/^syscw: (\d+)$/m.exec(io)?.[1] ?? Number.NaN)
+    }, 0)
+  } catch {
+    return null
+  }
 }
 
 const median = (values: number[]) => {
@@ -103,6 +118,7 @@ export default async function clusterSuite({ quick, log }: SuiteContext): Promis
       )
       const before = await redisCounters(redis)
       const cpuBefore = await nodesCpuUs(nodes)
+      const writesBefore = nodesWriteCalls(nodes)
       const b = await deliver(
         first,
         load,
@@ -110,6 +126,7 @@ export default async function clusterSuite({ quick, log }: SuiteContext): Promis
         { ...schedule, count: config.publishes },
         config.phaseDeadlineMs,
       )
+      const writesAfter = nodesWriteCalls(nodes)
       const cpuAfter = await nodesCpuUs(nodes)
       const after = await redisCounters(redis)
       const c = await latency(first, load, perGen, config)
@@ -129,11 +146,15 @@ export default async function clusterSuite({ quick, log }: SuiteContext): Promis
           redisUsed && after.reads > before.reads
             ? (config.publishes * nodes.length) / (after.reads - before.reads)
             : null,
+        writesPerDelivery:
+          writesBefore !== null && writesAfter !== null && b.delivered > 0
+            ? (writesAfter - writesBefore) / b.delivered
+            : null,
         order,
       }
       log(
         `${setup} @${size} (${order + 1}. in its round): ${Math.round(b.perSecond)} deliveries/s, ` +
-          `p99 ${round(c.p99Ms)} ms, ${sample.entriesPerRead === null ? '' : `${round(sample.entriesPerRead)} entries per XREAD, `}` +
+          `p99 ${round(c.p99Ms)} ms, ${round(sample.writesPerDelivery ?? Number.NaN)} writes per delivery, ${sample.entriesPerRead === null ? '' : `${round(sample.entriesPerRead)} entries per XREAD, `}` +
           `load ${os.loadavg()[0]?.toFixed(1)}`,
       )
       return sample
@@ -182,6 +203,7 @@ export default async function clusterSuite({ quick, log }: SuiteContext): Promis
       const commands = med((s) => s.commandsPerUpdate)
       const bytes = med((s) => s.bytesPerUpdate)
       const cpu = med((s) => s.cpuPerMillion)
+      const writes = med((s) => s.writesPerDelivery)
       rows.push({
         table: `Updates to ${size.toLocaleString('en-US')} subscribers`,
         setup,
@@ -195,6 +217,7 @@ export default async function clusterSuite({ quick, log }: SuiteContext): Promis
         'CPU s per 1M deliveries (all nodes)': cpu === null ? '—' : round(cpu),
         'p50 (ms)': round(med((s) => s.p50Ms) as number),
         'p99 (ms)': round(med((s) => s.p99Ms) as number),
+        'write syscalls per delivery (all nodes)': writes === null ? '—' : round(writes),
         'stream entries per XREAD': entries === null ? '—' : round(entries),
         'Redis commands per update': commands === null ? '—' : round(commands),
         'Redis bytes per update': bytes === null ? '—' : Math.round(bytes),
@@ -205,7 +228,7 @@ export default async function clusterSuite({ quick, log }: SuiteContext): Promis
     rows,
     notes: [
       `Each configuration ran ${ROUNDS} times, interleaved: round r starts at the r-th setup, so each runs once first, once second and once third; the figures are medians, the "rounds" column the three runs in order. Every run starts fresh hub processes and measures the same way: ${WARM_UP_PUBLISHES} warm-up publishes (not counted), then ${config.publishes} publishes of 100 B with the same schedule (one IPC message per event-loop turn to the publisher process, which POSTs over 4 keep-alive sockets and so waits for the hub's answers), counted until every subscriber has every frame; then the latency phase (one publish every 100 ms).`,
-      'Each node is `@sprinkler/hub` as `sprinkler hub` runs it (fast path, anonymous subscribers to `bench`); updates are form-encoded POSTs with a Bearer JWT, always to the first node. On Redis each update is one EVALSHA (XADD + index upkeep in a Lua script; Redis counts the commands the script runs too) and each node reads the stream with XREAD BLOCK. "Stream entries per XREAD" is how many updates one read brought a node: above 1, the node fans several updates out in one turn of its event loop, and the server coalesces a subscriber\'s frames of one turn into one socket write, which is why a loaded Redis node can deliver more per second than a memory node, whose fan-out runs once per POST. The Redis columns count every command and byte Redis saw during the throughput phase (INFO deltas, per published update), the reads of every node included; CPU is that of all nodes (not the publisher or the load generators).',
+      'Each node is `@sprinkler/hub` as `sprinkler hub` runs it (fast path, anonymous subscribers to `bench`); updates are form-encoded POSTs with a Bearer JWT, always to the first node. On Redis each update is one EVALSHA (XADD + index upkeep in a Lua script; Redis counts the commands the script runs too) and each node reads the stream with XREAD BLOCK. "Stream entries per XREAD" is how many updates one read brought a node: above 1, the node fans several updates out in one turn of its event loop, and the server coalesces a subscriber\'s frames of one turn into one socket write, which is why a loaded Redis node can deliver more per second than a memory node, whose fan-out runs once per POST: "write syscalls per delivery" (`syscw` in /proc/PID/io of every node over the throughput phase, per frame delivered) shows it. The Redis columns count every command and byte Redis saw during the throughput phase (INFO deltas, per published update), the reads of every node included; CPU is that of all nodes (not the publisher or the load generators).',
       `Goal (issue 12): one node on Redis at ≥ 90% of one node on memory. This machine has 2 cores shared with the load generators, Redis and other work (load average ${loadBefore.map((l) => l.toFixed(1)).join('/')} before the run, ${loadAfter.map((l) => l.toFixed(1)).join('/')} after), so two nodes cannot show a speed-up here.`,
     ],
   }
