@@ -8,10 +8,13 @@ import { openLivePage, type ServedPage, servePage } from './serve-page.js'
 describeBrowser('the log terminal page across dropped connections, in Chromium', () => {
   const N = 20_000
   const LINE = 'the same line'
+  /** A second source (the command's stderr): every event id is a cursor over both. */
+  const OTHER = 'the same other line'
   let browser: Browser
   let served: ServedPage
   let feed: LogFeed
   let source: SourceSink
+  let other: SourceSink
   let page: Page
   /** Streams the server opened so far. */
   let opened = 0
@@ -20,6 +23,7 @@ describeBrowser('the log terminal page across dropped connections, in Chromium',
   beforeAll(async () => {
     feed = new LogFeed({ lines: N, batchMs: 5 })
     source = feed.addSource({ name: 'same', kind: 'command', stream: 'stdout' })
+    other = feed.addSource({ name: 'same', kind: 'command', stream: 'stderr' })
     // retry: 1 ms, so the page reconnects at once after each drop; the stream straight from
     // the socket, as `sprinkler logs` serves it.
     served = await servePage({ feed, retryMs: 1 }, { fastPath: true })
@@ -60,10 +64,17 @@ describeBrowser('the log terminal page across dropped connections, in Chromium',
   it('100 seeded-random connection drops during a stream of identical lines: the page holds exactly lines 1..N', async () => {
     const random = seededRandom(13)
     let written = 0
+    let others = 0
     for (let drop = 1; drop <= 100; drop++) {
       await streamsOpened(drop)
       const burst = Math.floor(random() * 300)
-      for (let i = 0; i < burst && written < N; i++, written++) source.line(LINE, LINE.length)
+      for (let i = 0; i < burst && written < N; i++, written++) {
+        source.line(LINE, LINE.length)
+        if (i % 50 === 0) {
+          other.line(OTHER, OTHER.length)
+          others++
+        }
+      }
       // Drop at a seeded-random moment: before, during or after the burst reaches the page.
       await new Promise((resolve) => setTimeout(resolve, random() * 8))
       for (const socket of served.sockets) socket.destroy()
@@ -71,10 +82,11 @@ describeBrowser('the log terminal page across dropped connections, in Chromium',
     await streamsOpened(101)
     for (; written < N; written++) source.line(LINE, LINE.length)
     // Every line in, and nothing else: no gap or status rows beside them.
-    await page.waitForFunction((n) => Number(document.body.dataset.rows) >= n, N, {
+    const total = N + others
+    await page.waitForFunction((n) => Number(document.body.dataset.rows) >= n, total, {
       timeout: 60_000,
     })
-    expect(Number(await page.getAttribute('body', 'data-rows'))).toBe(N)
+    expect(Number(await page.getAttribute('body', 'data-rows'))).toBe(total)
     // And the screen followed: its last row, in view at the bottom, is the last line. (A page
     // whose rows could grow the scroll height past the list's end took a scroll event for the
     // user scrolling up, stopped following and stayed at an early line, still "live".)
@@ -87,9 +99,13 @@ describeBrowser('the log terminal page across dropped connections, in Chromium',
         bottom <= box.bottom + 1 &&
         bottom > box.bottom - 40
       )
-    }, N)
+    }, total)
     expect(await page.getAttribute('#follow', 'aria-pressed')).toBe('true')
     expect(await page.textContent('#connection')).toBe('live')
-    expect(await downloaded()).toBe(`${LINE}\n`.repeat(N))
+    const held = (await downloaded()).split('\n')
+    expect(held.pop()).toBe('')
+    expect(held.filter((line) => line === LINE)).toHaveLength(N)
+    expect(held.filter((line) => line === OTHER)).toHaveLength(others)
+    expect(held).toHaveLength(total)
   }, 120_000)
 })

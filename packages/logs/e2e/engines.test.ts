@@ -1,47 +1,37 @@
 // The log terminal page in every engine: it loads without errors, its worker goes live, and
 // lines appended to a followed file arrive on screen. A screenshot per engine lands in
 // test-output/browsers/<engine>/logs.png.
-import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { appendFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { describeEngines, type EngineName, useEngine } from '../../../test-support/browser.js'
 import { LogFeed } from '../src/feed.js'
-import { followFile } from '../src/sources/file.js'
-import type { Source } from '../src/sources/source.js'
-import { type ServedPage, servePage } from './serve-page.js'
+import { type FollowedFile, followedFile, type ServedPage, servePage } from './serve-page.js'
 
 const SHOTS = fileURLToPath(new URL('../../../test-output/browsers/', import.meta.url))
 
 describeEngines('the log terminal page', (name: EngineName) => {
   const engine = useEngine(name)
-  let dir: string
-  let file: string
-  let follower: Source
+  let file: FollowedFile
   let served: ServedPage
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'sprinkler-logs-engines-'))
-    file = join(dir, 'app.log')
-    writeFileSync(file, 'before the page opened\n')
     const feed = new LogFeed()
-    follower = followFile(feed.addSource({ name: 'app.log', kind: 'file' }), file)
+    file = followedFile(feed, 'before the page opened\n')
     // As `sprinkler logs` serves it: the stream straight from the socket.
     served = await servePage({ feed }, { fastPath: true })
   })
 
   afterAll(async () => {
-    await follower?.close()
+    await file?.close()
     await served?.close()
-    rmSync(dir, { recursive: true, force: true })
   })
 
   it('loads without errors, goes live, and live lines arrive as text', async () => {
     const tab = await engine().newTab(`${served.url}/`)
     await tab.waitFor(() => document.getElementById('connection')?.dataset.state === 'live')
     await tab.waitFor(() => document.querySelector('#rows .row')?.textContent?.includes('before'))
-    appendFileSync(file, `INFO live in ${name}\n\u001b[31mERROR <b>red</b>\u001b[0m\n`)
+    appendFileSync(file.path, `INFO live in ${name}\n\u001b[31mERROR <b>red</b>\u001b[0m\n`)
     await tab.waitFor(() => document.querySelectorAll('#rows .row').length === 3)
     const rows = await tab.evaluate(() =>
       [...document.querySelectorAll('#rows .row')].map((row) => ({

@@ -1,30 +1,27 @@
-import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { appendFileSync } from 'node:fs'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { describeBrowser, launchChromium } from '../../../test-support/browser.js'
 import { LogFeed, type SourceSink } from '../src/feed.js'
-import { followFile } from '../src/sources/file.js'
-import type { Source } from '../src/sources/source.js'
-import { openLivePage, type ServedPage, servePage } from './serve-page.js'
+import {
+  type FollowedFile,
+  followedFile,
+  openLivePage,
+  type ServedPage,
+  servePage,
+} from './serve-page.js'
 
 describeBrowser('the log terminal page in Chromium', () => {
   let browser: Browser
   let served: ServedPage
-  let dir: string
-  let file: string
+  let file: FollowedFile
   let feed: LogFeed
   let direct: SourceSink
-  let follower: Source
   let page: Page
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'sprinkler-logs-page-'))
-    file = join(dir, 'app.log')
-    writeFileSync(file, '')
     feed = new LogFeed()
-    follower = followFile(feed.addSource({ name: 'app.log', kind: 'file' }), file)
+    file = followedFile(feed)
     direct = feed.addSource({ name: 'direct', kind: 'stdin' })
     served = await servePage({ feed })
     browser = await launchChromium()
@@ -33,9 +30,8 @@ describeBrowser('the log terminal page in Chromium', () => {
 
   afterAll(async () => {
     await browser?.close()
-    await follower?.close()
+    await file?.close()
     await served?.close()
-    rmSync(dir, { recursive: true, force: true })
   })
 
   /** The text of every rendered row (label and line). */
@@ -56,7 +52,7 @@ describeBrowser('the log terminal page in Chromium', () => {
       '<a href="javascript:window.__pwned=3">click me</a>',
       '\u001b[31m<b>red bold?</b>\u001b[0m',
     ]
-    appendFileSync(file, `${hostile.join('\n')}\n`)
+    appendFileSync(file.path, `${hostile.join('\n')}\n`)
     await waitForRow('click me')
     const texts = await rowTexts()
     for (const line of hostile.slice(0, 3)) expect(texts.some((t) => t.includes(line))).toBe(true)
@@ -69,7 +65,10 @@ describeBrowser('the log terminal page in Chromium', () => {
   })
 
   it('renders ANSI colours as styled spans', async () => {
-    appendFileSync(file, '\u001b[32mgreen text\u001b[0m plain \u001b[1;38;5;196mpalette\u001b[0m\n')
+    appendFileSync(
+      file.path,
+      '\u001b[32mgreen text\u001b[0m plain \u001b[1;38;5;196mpalette\u001b[0m\n',
+    )
     await waitForRow('green text')
     const spans = await page.$$eval('#rows span', (all) =>
       all

@@ -1,9 +1,14 @@
 /** Test helper: the log terminal's page and stream on 127.0.0.1, port 0, for browser tests. */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { createFastPath } from '@sprinkler/server/node'
 import type { Browser, Page } from 'playwright-core'
 import { createLogApp, EVENTS_PATH, type LogApp, type LogAppOptions } from '../src/app.js'
+import type { LogFeed } from '../src/feed.js'
+import { followFile } from '../src/sources/file.js'
 
 export interface ServedPage {
   url: string
@@ -55,4 +60,26 @@ export async function openLivePage(browser: Browser, url: string): Promise<Page>
   await page.goto(url)
   await page.waitForSelector('#connection[data-state=live]')
   return page
+}
+
+export interface FollowedFile {
+  /** The file's path, in a fresh temporary folder: append lines to it. */
+  path: string
+  /** Stops following and removes the folder. */
+  close(): Promise<void>
+}
+
+/** A new file `app.log` holding `text`, followed as a source of `feed`. */
+export function followedFile(feed: LogFeed, text = ''): FollowedFile {
+  const dir = mkdtempSync(join(tmpdir(), 'sprinkler-logs-page-'))
+  const path = join(dir, 'app.log')
+  writeFileSync(path, text)
+  const source = followFile(feed.addSource({ name: 'app.log', kind: 'file' }), path)
+  return {
+    path,
+    async close() {
+      await source.close()
+      rmSync(dir, { recursive: true, force: true })
+    },
+  }
 }
