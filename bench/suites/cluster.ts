@@ -131,7 +131,9 @@ export default async function clusterSuite({ quick, log }: SuiteContext): Promis
       const after = await redisCounters(redis)
       const c = await latency(first, load, perGen, config)
       const redisUsed = setup !== 'memory, 1 node'
-      const perUpdate = (delta: number) => (redisUsed ? delta / config.publishes : null)
+      // Per update actually published: a phase past its deadline stops publishing early.
+      const published = b.publish?.published ?? config.publishes
+      const perUpdate = (delta: number) => (redisUsed ? delta / published : null)
       const cpuUs = cpuBefore !== null && cpuAfter !== null ? cpuAfter - cpuBefore : null
       const sample: Sample = {
         deliveriesPerSecond: b.perSecond,
@@ -144,7 +146,7 @@ export default async function clusterSuite({ quick, log }: SuiteContext): Promis
         bytesPerUpdate: perUpdate(after.bytes - before.bytes),
         entriesPerRead:
           redisUsed && after.reads > before.reads
-            ? (config.publishes * nodes.length) / (after.reads - before.reads)
+            ? (published * nodes.length) / (after.reads - before.reads)
             : null,
         writesPerDelivery:
           writesBefore !== null && writesAfter !== null && b.delivered > 0
