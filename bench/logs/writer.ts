@@ -15,11 +15,20 @@ function line(stampMs: number, seq: number): string {
   return `${head}${'x'.repeat(LINE_BYTES - 1 - head.length)}\n`
 }
 
+/** A line with a 13-digit stamp: every line is this, with its own stamp and sequence digits. */
+const TEMPLATE = Buffer.from(line(Date.now(), 0), 'latin1')
+
+/** `count` lines from sequence `from`, stamped now (filled into a buffer: no text to encode). */
 function lines(from: number, count: number): Buffer {
-  const stamp = Date.now()
-  let text = ''
-  for (let i = 0; i < count; i++) text += line(stamp, from + i)
-  return Buffer.from(text)
+  const stamp = String(Date.now())
+  const out = Buffer.allocUnsafe(count * LINE_BYTES)
+  for (let i = 0; i < count; i++) {
+    const at = i * LINE_BYTES
+    TEMPLATE.copy(out, at)
+    out.write(stamp, at, 'latin1')
+    out.write(String(from + i).padStart(9, '0'), at + 14, 'latin1')
+  }
+  return out
 }
 
 /** Next sequence number per file (sequences start at 1 in every file). */
