@@ -140,17 +140,23 @@ describeRuntimes('the /web adapter', RUNTIMES, (name) => {
     expect(after.clientClosed).toBe(before.clientClosed + 1)
   })
 
-  it.runIf(name === 'bun')("keeps a silent stream open past Bun.serve's idleTimeout", async () => {
-    const client = await openEventStream(`${shortIdleOrigin}/quiet`)
-    clients.push(client)
-    let ended = false
-    void client.ended.then(() => {
-      ended = true
-    })
-    // Absence can only be shown by waiting: with idleTimeout 1, Bun cut such a stream after
-    // 4–5 s (it checks every few seconds) until the handler lifted the limit for streams.
-    await new Promise((resolve) => setTimeout(resolve, 9_000))
-    expect(client.response.status).toBe(200)
-    expect(ended).toBe(false)
-  })
+  it.runIf(name === 'bun')(
+    "keeps silent streams (web, Hono) open past Bun.serve's idleTimeout",
+    async () => {
+      const streams = await Promise.all(
+        ['/quiet', '/hono/quiet'].map((path) => openEventStream(`${shortIdleOrigin}${path}`)),
+      )
+      clients.push(...streams)
+      const ended = streams.map(() => false)
+      streams.forEach((stream, i) => void stream.ended.then(() => (ended[i] = true)))
+      // Absence can only be shown by waiting: with idleTimeout 1, Bun cut such a stream after
+      // 4–5 s (it checks every few seconds) until the adapters lifted the limit for streams.
+      await new Promise((resolve) => setTimeout(resolve, 9_000))
+      expect(streams.map((stream) => [stream.response.status, stream.retries])).toEqual([
+        [200, [1000]],
+        [200, [1000]],
+      ])
+      expect(ended).toEqual([false, false])
+    },
+  )
 })

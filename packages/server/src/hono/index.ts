@@ -1,5 +1,6 @@
 import type { Context, Env } from 'hono'
 import { type CloseOptions, SseEndpoint, type SseEndpointOptions } from '../endpoint.js'
+import { liftBunIdleTimeout } from '../web/bun.js'
 import { serveSse } from '../web/index.js'
 
 /** A Hono handler that turns requests into event streams: `app.get('/events', events)`. */
@@ -39,6 +40,8 @@ export function sse<E extends Env = Env>(
   const endpoint = options instanceof SseEndpoint ? options : new SseEndpoint(options)
   const handler = (c: Context<E>): Promise<Response> => {
     const node = nodeBindings(c.env)
+    // On Bun, `c.env` is the server `Bun.serve` passed to `app.fetch`.
+    liftBunIdleTimeout(c.req.raw, c.env)
     return serveSse(endpoint, c.req.raw, {
       raw: c,
       ...(node && {

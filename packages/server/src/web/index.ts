@@ -7,6 +7,7 @@ import {
 } from '../endpoint.js'
 import type { SseStream, SseTransport } from '../stream.js'
 import type { SseRequest } from '../types.js'
+import { liftBunIdleTimeout } from './bun.js'
 
 /** A web-standard handler: `(Request) → Promise<Response>` (Bun, Deno, Workers, Next.js, Hono). */
 export interface WebSseHandler {
@@ -167,30 +168,13 @@ class WebTransport implements SseTransport {
 export function createSseHandler(options: SseEndpointOptions | SseEndpoint = {}): WebSseHandler {
   const endpoint = options instanceof SseEndpoint ? options : new SseEndpoint(options)
   const handler = (request: Request, server?: unknown) => {
-    // Bun.serve closes a connection that sent nothing for `idleTimeout` (10 s by default),
-    // sooner than the default heartbeat: a stream is idle by design, so it gets no limit.
-    if (isBunServer(server)) server.timeout(request, 0)
+    liftBunIdleTimeout(request, server)
     return serveSse(endpoint, request)
   }
   return Object.assign(handler, {
     endpoint,
     close: (closeOptions?: CloseOptions) => endpoint.close(closeOptions),
   })
-}
-
-/** Bun's `Server`, as `Bun.serve` passes it to `fetch`: the part the handler uses. */
-interface BunServer {
-  timeout(request: Request, seconds: number): void
-}
-
-/** Told apart by its shape: Deno passes connection info second, Workers their `env`. */
-function isBunServer(value: unknown): value is BunServer {
-  const server = value as Partial<Record<'timeout' | 'requestIP' | 'upgrade', unknown>> | null
-  return (
-    typeof server?.timeout === 'function' &&
-    typeof server.requestIP === 'function' &&
-    typeof server.upgrade === 'function'
-  )
 }
 
 /** Serves one request on an endpoint: what every web-based adapter (Hono) calls. */
