@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { exportJWK, exportSPKI, generateKeyPair, SignJWT } from 'jose'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { openEventStream, type TestEventStream, until } from '../../server/test/client.js'
 import {
   type HubProcess,
@@ -19,6 +19,10 @@ import {
   subscribeUrl,
 } from '../test/harness.js'
 import { describeTransports } from '../test/transports.js'
+
+// Each test starts `sprinkler` processes (a few seconds each on a busy 2-core machine): a
+// wider safety net than the default 30 s.
+vi.setConfig({ testTimeout: 90_000 })
 
 // Black-box tests of `sprinkler hub` flags, each against its own hub process, on each transport.
 const EX = 'https://example.com'

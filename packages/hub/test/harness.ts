@@ -15,6 +15,13 @@ export interface HubProcess {
   stop(): Promise<void>
 }
 
+// Hubs still running when this test process ends (a test that timed out while one started, so
+// no teardown knew of it) are ended with it, never left behind.
+const running = new Set<ChildProcess>()
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL')
+})
+
 /** Starts `sprinkler hub --port 0 …` and waits for its `listening on` line. */
 export async function startHub(
   args: string[],
@@ -25,11 +32,17 @@ export async function startHub(
     ['--conditions=sprinkler-source', '--import', 'tsx', bin, 'hub', '--port', '0', ...args],
     { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
   )
+  running.add(child)
   let stderr = ''
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr += chunk.toString()
   })
-  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve))
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => {
+      running.delete(child)
+      resolve(code)
+    }),
+  )
   const firstLine = await Promise.race([
     new Promise<string>((resolve) => {
       createInterface({ input: child.stdout as NodeJS.ReadableStream }).once('line', resolve)

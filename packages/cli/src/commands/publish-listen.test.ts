@@ -1,6 +1,6 @@
 // `publish` and `listen` against a running `sprinkler hub` process.
 import { createServer } from 'node:net'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import {
   type Running,
   runSprinkler,
@@ -9,6 +9,10 @@ import {
   stopAll,
 } from '../../test/sprinkler.js'
 import { mintToken } from '../jwt.js'
+
+// Each test starts `sprinkler` processes (a few seconds each on a busy 2-core machine): a
+// wider safety net than the default 30 s.
+vi.setConfig({ testTimeout: 90_000 })
 
 const SECRET = 'publish-listen-test-secret-long-enough-for-hs256'
 const mint = (claim: { publish?: string[]; subscribe?: string[] }) =>
