@@ -140,9 +140,9 @@ describeRuntimes('the /web adapter', RUNTIMES, (name) => {
     expect(after.clientClosed).toBe(before.clientClosed + 1)
   })
 
-  it.runIf(name === 'bun')(
-    "keeps silent streams (web, Hono) open past Bun.serve's idleTimeout",
-    async () => {
+  // Only Bun has the limit; on the other runtimes there is nothing to show.
+  if (name === 'bun') {
+    it("keeps silent streams (web, Hono) open past Bun.serve's idleTimeout", async () => {
       const streams = await Promise.all(
         ['/quiet', '/hono/quiet'].map((path) => openEventStream(`${shortIdleOrigin}${path}`)),
       )
@@ -157,6 +157,6 @@ describeRuntimes('the /web adapter', RUNTIMES, (name) => {
         [200, [1000]],
       ])
       expect(ended).toEqual([false, false])
-    },
-  )
+    })
+  }
 })
