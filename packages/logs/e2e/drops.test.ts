@@ -1,8 +1,8 @@
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { describeBrowser, launchChromium } from '../../../test-support/browser.js'
+import { seededRandom } from '../../../test-support/random.js'
 import { LogFeed, type SourceSink } from '../src/feed.js'
-import { seededRandom } from '../src/test-stream.js'
 import { openLivePage, type ServedPage, servePage } from './serve-page.js'
 
 describeBrowser('the log terminal page across dropped connections, in Chromium', () => {

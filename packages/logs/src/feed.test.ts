@@ -4,8 +4,9 @@ import { EventSource } from '@sprinkler/client'
 import type { SseEndpointOptions } from '@sprinkler/server'
 import { createSseHandler, type NodeSseHandler } from '@sprinkler/server/node'
 import { afterEach, describe, expect, it } from 'vitest'
+import { seededRandom } from '../../../test-support/random.js'
 import { LogFeed } from './feed.js'
-import { Holdings, openStream, type StreamEvent, seededRandom } from './test-stream.js'
+import { Holdings, openStream, type StreamEvent } from './test-stream.js'
 
 interface Served {
   url: string

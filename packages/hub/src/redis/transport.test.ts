@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, expect, it } from 'vitest'
+import { seededRandom } from '../../../../test-support/random.js'
 import { until } from '../../../server/test/client.js'
 import {
   deleteKeys,
@@ -17,17 +18,6 @@ import { createRedisTransport, type RedisTransport, type RedisTransportOptions }
 const update = (data: string, topic = 'https://example.com/t'): Update =>
   createUpdate({ topics: [topic], data }, { maxTopics: 10, maxIdLength: 1024 })
 
-/** A seeded generator (mulberry32) for backoff jitter. */
-function seeded(seed: number): () => number {
-  let a = seed
-  return () => {
-    a = (a + 0x6d2b79f5) | 0
-    let t = Math.imul(a ^ (a >>> 15), 1 | a)
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
 /** The id of the connection named `name` in a CLIENT LIST reply. */
 function clientId(list: string, name: string): string | undefined {
   const line = list.split('\n').find((l) => l.includes(` name=${name} `))
@@ -38,7 +28,8 @@ const nodes: RedisTransport[] = []
 async function node(options: Partial<RedisTransportOptions> & { prefix: string }) {
   const transport = await createRedisTransport({
     url: SHARED_REDIS_URL,
-    random: seeded(nodes.length + 1),
+    // Seeded backoff jitter: the same delays on every run.
+    random: seededRandom(nodes.length + 1),
     ...options,
   })
   nodes.push(transport)

@@ -1,23 +1,12 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { seededRandom } from '../../../../test-support/random.js'
 import { exchange, RESPONSE_HEAD } from '../../test/raw-http.js'
 import { SseEndpoint } from '../endpoint.js'
 import { createFastPath, type FastPathServer } from './fast-path.js'
 import { HeadReader, INCOMPLETE, NOT_OURS } from './head.js'
 import { serveSse } from './index.js'
-
-/** A small seeded PRNG (mulberry32): the same seed, the same cases, every run. */
-function random(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 const SEEDS = [1, 7, 2026]
 
@@ -94,7 +83,7 @@ describe('fast path fuzzing: mutated request heads', () => {
 
   for (const seed of SEEDS) {
     it(`seed ${seed}: 150 mutated heads each get a well-formed response or a clean close`, async () => {
-      const next = random(seed)
+      const next = seededRandom(seed)
       const inputs = Array.from({ length: 150 }, () => mutate(next))
       for (let i = 0; i < inputs.length; i += 25) {
         const answers = await Promise.all(
@@ -115,7 +104,7 @@ describe('fast path fuzzing: mutated request heads', () => {
   }
 
   it('reads a head alike however it is cut into chunks, by path or by path test (2,000 mutated heads)', () => {
-    const next = random(99)
+    const next = seededRandom(99)
     const limits = { maxBytes: 16_384, maxFields: 2000 }
     const byPath = { ...limits, path: '/events' }
     const byTest = { ...limits, path: (p: string) => p === '/events' }
