@@ -35,10 +35,10 @@ const numbered = (from: number, to: number) =>
   Array.from({ length: to - from + 1 }, (_, i) => `line ${from + i}`)
 const text = (lines: string[]) => lines.map((l) => `${l}\n`).join('')
 
-function follow(sink: CollectingSink, options = {}) {
-  const source = followFile(sink, path, { pollMs: 50, ...options })
-  sources.push(source)
-  return source
+/** Follows `path` into `sink` (a fresh one unless given), closed after the test. */
+function follow(options = {}, sink = new CollectingSink()): CollectingSink {
+  sources.push(followFile(sink, path, { pollMs: 50, ...options }))
+  return sink
 }
 
 const has = (n: number) => (sink: CollectingSink) => sink.lines.length >= n
@@ -46,8 +46,7 @@ const has = (n: number) => (sink: CollectingSink) => sink.lines.length >= n
 describe('followFile (tail -F)', () => {
   it('reads appended lines once and in order, holding a partial line until it ends', async () => {
     writeFileSync(path, '')
-    const sink = new CollectingSink()
-    follow(sink)
+    const sink = follow()
     await sink.until((s) => s.states().includes('following'))
     appendFileSync(path, text(numbered(1, 100)))
     await sink.until(has(100))
@@ -61,8 +60,7 @@ describe('followFile (tail -F)', () => {
 
   it('starts an existing file near its end, on a line boundary', async () => {
     writeFileSync(path, text(numbered(1, 1000)))
-    const sink = new CollectingSink()
-    follow(sink, { tailBytes: 95 })
+    const sink = follow({ tailBytes: 95 })
     await sink.until((s) => s.states().includes('following'))
     appendFileSync(path, text(['after start']))
     await sink.until((s) => s.lines.includes('after start'))
@@ -71,8 +69,7 @@ describe('followFile (tail -F)', () => {
   })
 
   it('follows a file that appears later, from its first line', async () => {
-    const sink = new CollectingSink()
-    follow(sink)
+    const sink = follow()
     await sink.until((s) => s.states().includes('waiting'))
     writeFileSync(path, text(numbered(1, 20)))
     await sink.until(has(20))
@@ -80,10 +77,9 @@ describe('followFile (tail -F)', () => {
   })
 
   it('rotation by rename mid-stream loses nothing: the old file is read to its end, then the new one', async () => {
-    const sink = new CollectingSink()
     const fd = openSync(path, 'a')
     writeSync(fd, text(numbered(1, 50)))
-    follow(sink)
+    const sink = follow()
     await sink.until(has(50))
     writeSync(fd, text(numbered(51, 60)))
     renameSync(path, `${path}.1`)
@@ -97,9 +93,8 @@ describe('followFile (tail -F)', () => {
   })
 
   it('copytruncate mid-stream loses nothing, even when the file regrows to the same size at once', async () => {
-    const sink = new CollectingSink()
     writeFileSync(path, '')
-    follow(sink)
+    const sink = follow()
     appendFileSync(path, text(numbered(1, 50)))
     await sink.until(has(50))
     copyFileSync(path, `${path}.1`)
@@ -112,9 +107,8 @@ describe('followFile (tail -F)', () => {
   })
 
   it('truncate and regrow past the old size loses nothing', async () => {
-    const sink = new CollectingSink()
     writeFileSync(path, '')
-    follow(sink)
+    const sink = follow()
     appendFileSync(path, text(numbered(1, 10)))
     await sink.until(has(10))
     truncateSync(path, 0)
@@ -124,9 +118,8 @@ describe('followFile (tail -F)', () => {
   })
 
   it('truncate, then regrow later, loses nothing', async () => {
-    const sink = new CollectingSink()
     writeFileSync(path, '')
-    follow(sink)
+    const sink = follow()
     appendFileSync(path, text(numbered(1, 10)))
     await sink.until(has(10))
     truncateSync(path, 0)
@@ -137,9 +130,8 @@ describe('followFile (tail -F)', () => {
   })
 
   it('delete and recreate mid-stream loses nothing', async () => {
-    const sink = new CollectingSink()
     writeFileSync(path, '')
-    follow(sink)
+    const sink = follow()
     appendFileSync(path, text(numbered(1, 30)))
     await sink.until(has(30))
     unlinkSync(path)
@@ -151,9 +143,8 @@ describe('followFile (tail -F)', () => {
   })
 
   it('delete and recreate between two checks loses nothing', async () => {
-    const sink = new CollectingSink()
     writeFileSync(path, '')
-    follow(sink)
+    const sink = follow()
     appendFileSync(path, text(numbered(1, 30)))
     await sink.until(has(30))
     appendFileSync(path, text(numbered(31, 40)))
@@ -164,9 +155,8 @@ describe('followFile (tail -F)', () => {
   })
 
   it('keeps reading a renamed file for rotationGraceMs: what its writer adds before reopening arrives', async () => {
-    const sink = new CollectingSink()
     const fd = openSync(path, 'a')
-    follow(sink, { rotationGraceMs: 60_000 })
+    const sink = follow({ rotationGraceMs: 60_000 })
     writeSync(fd, text(numbered(1, 10)))
     await sink.until(has(10))
     renameSync(path, `${path}.1`)
@@ -180,9 +170,8 @@ describe('followFile (tail -F)', () => {
   })
 
   it('a partial last line of a rotated file is a line once the grace period ends', async () => {
-    const sink = new CollectingSink()
     writeFileSync(path, '')
-    follow(sink, { rotationGraceMs: 50 })
+    const sink = follow({ rotationGraceMs: 50 })
     appendFileSync(path, 'first\nno newline')
     await sink.until(has(1))
     renameSync(path, `${path}.1`)
@@ -194,7 +183,7 @@ describe('followFile (tail -F)', () => {
   it('cuts lines longer than maxLineBytes with a marker', async () => {
     const sink = new CollectingSink('test', 100)
     writeFileSync(path, '')
-    follow(sink)
+    follow({}, sink)
     appendFileSync(path, `${'y'.repeat(10_000)}\nshort\n`)
     await sink.until(has(2))
     expect(sink.lines[0]).toMatch(/^y{100} … \[line cut at 100 bytes\]$/)
